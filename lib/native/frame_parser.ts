@@ -1,0 +1,329 @@
+/**
+ * Incremental server-side RFC 6455 frame parser. Feed it TCP chunks split
+ * anywhere; it calls back with whole messages, pings, pongs and the close,
+ * or with one protocol error, after which it ignores all further input.
+ *
+ * Ownership: pushed chunks are unmasked in place and binary messages may be
+ * views into them, so the caller must hand over chunks it will not reuse.
+ * That is what makes the common case (one unfragmented frame inside one
+ * chunk) free of copies: a subarray and an in-place XOR.
+ *
+ * @module
+ */
+
+import { isValidWireCloseCode } from "./close_codes.ts";
+import type { MessageInflater } from "./deflate.ts";
+import { applyMask } from "./mask.ts";
+import {
+  decodeUtf8,
+  decodeValidatedUtf8,
+  UTF8_ACCEPT,
+  UTF8_REJECT,
+  utf8Step,
+} from "./utf8.ts";
+
+/** What the parser reports. Callbacks may call `stop()`. */
+export interface FrameHandlers {
+  /** A whole message: `string` for text, `Uint8Array` for binary. */
+  onMessage(data: string | Uint8Array): void;
+  /** A ping; the engine should answer with a pong carrying `payload`. */
+  onPing(payload: Uint8Array): void;
+  /** A pong. */
+  onPong(payload: Uint8Array): void;
+  /** The peer's close frame (code 1005 if it had none). Parsing stops. */
+  onClose(code: number, reason: string): void;
+  /** A protocol violation: close with `code`. Parsing stops. */
+  onError(code: number, reason: string): void;
+}
+
+/** Parser settings. */
+export interface FrameParserOptions {
+  /** Largest message (after inflation) in bytes; default 64 MiB. */
+  maxMessageSize?: number;
+  /** Set iff permessage-deflate was negotiated: RSV1 is then allowed. */
+  inflater?: MessageInflater | null;
+}
+
+const TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
+const ST_HEADER = 0, ST_PAYLOAD = 1, ST_DONE = 2;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The parser. One per connection.
+ *
+ * @example
+ * ```ts
+ * import { FrameParser } from "./frame_parser.ts";
+ * const parser = new FrameParser({
+ *   onMessage: (m) => console.log(m), // "Hi"
+ *   onPing() {}, onPong() {}, onClose() {}, onError() {},
+ * });
+ * parser.push(new Uint8Array([0x81, 0x82, 0, 0, 0, 0, 0x48, 0x69]));
+ * ```
+ */
+export class FrameParser {
+  #h: FrameHandlers;
+  #max: number;
+  #wireMax: number;
+  #inflater: MessageInflater | null;
+  #state = ST_HEADER;
+  #hdr = new Uint8Array(14);
+  #hdrLen = 0;
+  // The frame being read.
+  #fin = false;
+  #opcode = 0;
+  #payloadLen = 0;
+  #remaining = 0;
+  #mask = new Uint8Array(4);
+  #phase = 0;
+  // The data message being assembled (#msgOpcode 0: none open).
+  #msgOpcode = 0;
+  #compressed = false;
+  #msgLen = 0;
+  #parts: Uint8Array[] = [];
+  #whole = false;
+  #utf8 = UTF8_ACCEPT;
+  // Control frame payload when it arrives in pieces.
+  #ctl = new Uint8Array(125);
+  #ctlLen = 0;
+  #ctlWhole: Uint8Array | null = null;
+
+  /** `handlers` receive everything parsed. */
+  constructor(handlers: FrameHandlers, opts: FrameParserOptions = {}) {
+    this.#h = handlers;
+    this.#max = opts.maxMessageSize ?? 64 * 1024 * 1024;
+    // Compressed bytes may slightly exceed the inflated size (stored blocks).
+    this.#wireMax = this.#max + Math.floor(this.#max / 1024) + 64;
+    this.#inflater = opts.inflater ?? null;
+  }
+
+  /** True after a close frame, an error or `stop()`. */
+  get done(): boolean {
+    return this.#state === ST_DONE;
+  }
+
+  /** Stops parsing; later input is ignored. */
+  stop(): void {
+    this.#state = ST_DONE;
+    this.#parts = [];
+  }
+
+  /** Parses the next chunk (taking ownership of it, see the module doc). */
+  push(chunk: Uint8Array): void {
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end && this.#state !== ST_DONE) {
+      if (this.#state === ST_HEADER) {
+        if (this.#hdrLen === 0) {
+          const used = this.#header(chunk, pos, end - pos);
+          if (used < 0) return;
+          if (used === 0) { // a partial header is < 14 bytes: stash it
+            this.#hdr.set(chunk.subarray(pos, end));
+            this.#hdrLen = end - pos;
+            return;
+          }
+          pos += used;
+        } else {
+          const take = Math.min(14 - this.#hdrLen, end - pos);
+          this.#hdr.set(chunk.subarray(pos, pos + take), this.#hdrLen);
+          const used = this.#header(this.#hdr, 0, this.#hdrLen + take);
+          if (used < 0) return;
+          if (used === 0) {
+            this.#hdrLen += take;
+            return;
+          }
+          pos += used - this.#hdrLen;
+          this.#hdrLen = 0;
+        }
+        // Whole unfragmented message in this chunk: decode it in one go.
+        const op = this.#opcode;
+        if (op === TEXT || op === BINARY) {
+          this.#whole = this.#fin && end - pos >= this.#payloadLen;
+        }
+        if (this.#remaining === 0) this.#frameEnd();
+        else this.#state = ST_PAYLOAD;
+      } else {
+        const n = Math.min(this.#remaining, end - pos);
+        const piece = chunk.subarray(pos, pos + n);
+        pos += n;
+        applyMask(piece, this.#mask, this.#phase);
+        this.#phase = (this.#phase + n) & 3;
+        this.#remaining -= n;
+        if (!this.#payload(piece)) return;
+        if (this.#remaining === 0) {
+          this.#state = ST_HEADER;
+          this.#frameEnd();
+        }
+      }
+    }
+  }
+
+  #fail(code: number, reason: string): -1 {
+    this.stop();
+    this.#h.onError(code, reason);
+    return -1;
+  }
+
+  /** Parses a header at b[off..]: bytes used, 0 if incomplete, -1 error. */
+  #header(b: Uint8Array, off: number, avail: number): number {
+    if (avail < 2) return 0;
+    const b0 = b[off], b1 = b[off + 1];
+    const fin = (b0 & 0x80) !== 0, rsv1 = (b0 & 0x40) !== 0;
+    const opcode = b0 & 0x0f;
+    let len = b1 & 0x7f;
+    if (b0 & 0x30) return this.#fail(1002, "RSV2/RSV3 set");
+    if (opcode >= CLOSE) {
+      if (opcode > PONG) return this.#fail(1002, "unknown opcode");
+      if (!fin) return this.#fail(1002, "fragmented control frame");
+      if (len > 125) return this.#fail(1002, "control frame too long");
+      if (rsv1) return this.#fail(1002, "RSV1 on a control frame");
+    } else if (opcode === 0) {
+      if (this.#msgOpcode === 0) {
+        return this.#fail(1002, "continuation without a message");
+      }
+      if (rsv1) return this.#fail(1002, "RSV1 on a continuation frame");
+    } else if (opcode <= BINARY) {
+      if (this.#msgOpcode !== 0) {
+        return this.#fail(1002, "new message inside a fragmented one");
+      }
+      if (rsv1 && !this.#inflater) {
+        return this.#fail(1002, "RSV1 without permessage-deflate");
+      }
+    } else return this.#fail(1002, "unknown opcode");
+    if (!(b1 & 0x80)) return this.#fail(1002, "unmasked client frame");
+    const need = len === 126 ? 8 : len === 127 ? 14 : 6;
+    if (avail < need) return 0;
+    let p = off + 2;
+    if (len === 126) {
+      len = (b[p] << 8) | b[p + 1];
+      p += 2;
+    } else if (len === 127) {
+      if (b[p] & 0x80) return this.#fail(1002, "64-bit length MSB set");
+      const hi = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) |
+        b[p + 3]) >>> 0;
+      const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) |
+        b[p + 7]) >>> 0;
+      len = hi * 0x100000000 + lo;
+      p += 8;
+    }
+    const m = this.#mask;
+    m[0] = b[p], m[1] = b[p + 1], m[2] = b[p + 2], m[3] = b[p + 3];
+    p += 4;
+    if (opcode < CLOSE) {
+      if (opcode !== 0) {
+        this.#msgOpcode = opcode;
+        this.#compressed = rsv1;
+        this.#msgLen = 0;
+      }
+      // Refuse before a single payload byte arrives.
+      const cap = this.#compressed ? this.#wireMax : this.#max;
+      if (len > cap - this.#msgLen) {
+        return this.#fail(1009, "message too big");
+      }
+      this.#msgLen += len;
+    } else {
+      this.#ctlLen = 0;
+      this.#ctlWhole = null;
+    }
+    this.#fin = fin;
+    this.#opcode = opcode;
+    this.#payloadLen = this.#remaining = len;
+    this.#phase = 0;
+    return p - off;
+  }
+
+  /** Takes an unmasked piece of the current frame's payload. */
+  #payload(piece: Uint8Array): boolean {
+    if (this.#opcode >= CLOSE) {
+      if (piece.length === this.#payloadLen) this.#ctlWhole = piece;
+      else {
+        this.#ctl.set(piece, this.#ctlLen);
+        this.#ctlLen += piece.length;
+      }
+      return true;
+    }
+    if (this.#compressed) {
+      if (this.#inflater!.push(piece, this.#max)) return true;
+      const code = this.#inflater!.code;
+      this.#fail(code, code === 1009 ? "message too big" : "bad deflate data");
+      return false;
+    }
+    if (this.#msgOpcode === TEXT && !this.#whole) {
+      // Fail fast, and carry a sequence split across pieces in the state.
+      this.#utf8 = utf8Step(this.#utf8, piece, 0, piece.length);
+      if (this.#utf8 === UTF8_REJECT) {
+        this.#fail(1007, "invalid UTF-8");
+        return false;
+      }
+    }
+    this.#parts.push(piece);
+    return true;
+  }
+
+  #frameEnd(): void {
+    if (this.#opcode >= CLOSE) return this.#control();
+    if (!this.#fin) return;
+    const op = this.#msgOpcode;
+    this.#msgOpcode = 0;
+    let bytes: Uint8Array;
+    if (this.#compressed) {
+      const out = this.#inflater!.finish(this.#max);
+      if (out === null) {
+        const code = this.#inflater!.code;
+        this.#fail(
+          code,
+          code === 1009 ? "message too big" : "bad deflate data",
+        );
+        return;
+      }
+      bytes = out;
+    } else bytes = this.#joinParts();
+    if (op === BINARY) return this.#h.onMessage(bytes);
+    let text: string | null;
+    if (this.#compressed || this.#whole) text = decodeUtf8(bytes);
+    else {
+      text = this.#utf8 === UTF8_ACCEPT ? decodeValidatedUtf8(bytes) : null;
+      this.#utf8 = UTF8_ACCEPT;
+    }
+    if (text === null) return void this.#fail(1007, "invalid UTF-8");
+    this.#h.onMessage(text);
+  }
+
+  #joinParts(): Uint8Array {
+    const parts = this.#parts;
+    if (parts.length <= 1) {
+      const only = parts.length === 1 ? parts[0] : EMPTY;
+      parts.length = 0;
+      return only;
+    }
+    const out = new Uint8Array(this.#msgLen);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    this.#parts = [];
+    return out;
+  }
+
+  #control(): void {
+    // Copy out of the reused #ctl buffer: handlers may keep the payload.
+    const p = this.#ctlWhole ?? this.#ctl.slice(0, this.#ctlLen);
+    this.#ctlWhole = null;
+    if (this.#opcode === PING) return this.#h.onPing(p);
+    if (this.#opcode === PONG) return this.#h.onPong(p);
+    if (p.length === 0) {
+      this.stop();
+      return this.#h.onClose(1005, "");
+    }
+    if (p.length === 1) return void this.#fail(1002, "1-byte close payload");
+    const code = (p[0] << 8) | p[1];
+    if (!isValidWireCloseCode(code)) {
+      return void this.#fail(1002, "invalid close code");
+    }
+    const reason = decodeUtf8(p.subarray(2));
+    if (reason === null) return void this.#fail(1007, "invalid UTF-8");
+    this.stop();
+    this.#h.onClose(code, reason);
+  }
+}

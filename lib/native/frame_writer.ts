@@ -1,0 +1,180 @@
+/**
+ * Server frame encoding (unmasked, RFC 6455 §5.2) into a coalescing buffer:
+ * every frame queued for one socket between two `take()` calls comes out as
+ * one contiguous `Uint8Array`, ready for a single write.
+ *
+ * Frames are bump-allocated in 64 KiB blocks. `take()` hands out a view and
+ * never writes into those bytes again, so the socket may hold on to it while
+ * the next frames go into the rest of the block: no copy per write, and a
+ * new allocation only when a block is used up.
+ *
+ * @module
+ */
+
+import { isValidWireCloseCode } from "./close_codes.ts";
+import type { MessageDeflater } from "./deflate.ts";
+
+/** Writer settings. */
+export interface FrameWriterOptions {
+  /** Size of each buffer block; default 64 KiB. */
+  blockSize?: number;
+  /** Set iff permessage-deflate was negotiated. */
+  deflater?: MessageDeflater | null;
+}
+
+const FIN = 0x80, RSV1 = 0x40;
+const TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
+// Strings longer than this are encoded on their own instead of reserving
+// 3 bytes per UTF-16 unit in the block.
+const INLINE_TEXT_MAX = 16 * 1024;
+
+const encoder = new TextEncoder();
+
+/** Header size for a payload of `n` bytes (7, 16 or 64-bit length). */
+function headerSize(n: number): number {
+  return n < 126 ? 2 : n < 0x10000 ? 4 : 10;
+}
+
+/**
+ * Queues frames for one connection.
+ *
+ * @example
+ * ```ts
+ * import { FrameWriter } from "./frame_writer.ts";
+ * const w = new FrameWriter();
+ * w.text("hello");
+ * w.binary(new Uint8Array([1, 2, 3]));
+ * const bytes = w.take(); // both frames, one write
+ * ```
+ */
+export class FrameWriter {
+  #blockSize: number;
+  #deflater: MessageDeflater | null;
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+
+  /** See `FrameWriterOptions`. */
+  constructor(opts: FrameWriterOptions = {}) {
+    this.#blockSize = opts.blockSize ?? 64 * 1024;
+    this.#deflater = opts.deflater ?? null;
+    this.#buf = new Uint8Array(0);
+  }
+
+  /** Bytes queued and not yet taken. */
+  get pending(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Returns everything queued since the last call (null if nothing). */
+  take(): Uint8Array | null {
+    if (this.#end === this.#start) return null;
+    const out = this.#buf.subarray(this.#start, this.#end);
+    this.#start = this.#end;
+    return out;
+  }
+
+  /** Makes room for `need` more bytes after the pending ones. */
+  #reserve(need: number): void {
+    if (this.#buf.length - this.#end >= need) return;
+    const pending = this.#end - this.#start;
+    const next = new Uint8Array(Math.max(this.#blockSize, pending + need));
+    next.set(this.#buf.subarray(this.#start, this.#end));
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = pending;
+  }
+
+  #header(at: number, b0: number, len: number): number {
+    const b = this.#buf;
+    b[at] = b0;
+    if (len < 126) {
+      b[at + 1] = len;
+      return at + 2;
+    }
+    if (len < 0x10000) {
+      b[at + 1] = 126;
+      b[at + 2] = len >>> 8;
+      b[at + 3] = len & 0xff;
+      return at + 4;
+    }
+    b[at + 1] = 127;
+    const hi = Math.floor(len / 0x100000000), lo = len >>> 0;
+    b[at + 2] = 0, b[at + 3] = 0, b[at + 4] = hi >>> 8, b[at + 5] = hi & 0xff;
+    b[at + 6] = lo >>> 24, b[at + 7] = (lo >>> 16) & 0xff;
+    b[at + 8] = (lo >>> 8) & 0xff, b[at + 9] = lo & 0xff;
+    return at + 10;
+  }
+
+  /** Queues one whole frame with the given first byte. */
+  #frame(b0: number, payload: Uint8Array): void {
+    const n = payload.length;
+    this.#reserve(headerSize(n) + n);
+    const at = this.#header(this.#end, b0, n);
+    this.#buf.set(payload, at);
+    this.#end = at + n;
+  }
+
+  /** Queues a data message, compressing it if that was agreed and pays. */
+  #data(opcode: number, bytes: Uint8Array): void {
+    const d = this.#deflater;
+    if (d !== null && bytes.length >= d.threshold) {
+      this.#frame(FIN | RSV1 | opcode, d.compress(bytes));
+    } else this.#frame(FIN | opcode, bytes);
+  }
+
+  /** Queues a text message. */
+  text(s: string): void {
+    const d = this.#deflater;
+    if (
+      s.length > INLINE_TEXT_MAX ||
+      (d !== null && s.length * 3 >= d.threshold)
+    ) return this.#data(TEXT, encoder.encode(s));
+    // Encode straight into the block. The byte length is only known after,
+    // so guess the header from the minimum (1 byte per unit) and shift the
+    // payload in the rare case the real length needs a longer header.
+    const max = s.length * 3;
+    this.#reserve(10 + max);
+    const guess = headerSize(s.length);
+    const at = this.#end + guess;
+    const n = encoder.encodeInto(s, this.#buf.subarray(at, at + max)).written;
+    const real = headerSize(n);
+    if (real !== guess) this.#buf.copyWithin(at + real - guess, at, at + n);
+    this.#end = this.#header(this.#end, FIN | TEXT, n) + n;
+  }
+
+  /** Queues a binary message. */
+  binary(data: Uint8Array): void {
+    this.#data(BINARY, data);
+  }
+
+  /** Queues a ping (payload ≤ 125 bytes). */
+  ping(payload: Uint8Array = new Uint8Array(0)): void {
+    if (payload.length > 125) throw new RangeError("ping payload > 125 bytes");
+    this.#frame(FIN | PING, payload);
+  }
+
+  /** Queues a pong (payload ≤ 125 bytes), e.g. echoing a ping. */
+  pong(payload: Uint8Array = new Uint8Array(0)): void {
+    if (payload.length > 125) throw new RangeError("pong payload > 125 bytes");
+    this.#frame(FIN | PONG, payload);
+  }
+
+  /**
+   * Queues a close frame. Without `code` the payload is empty; `reason`
+   * must fit in 123 UTF-8 bytes and `code` must be valid on the wire.
+   */
+  close(code?: number, reason = ""): void {
+    if (code === undefined) return this.#frame(FIN | CLOSE, new Uint8Array(0));
+    if (!isValidWireCloseCode(code)) {
+      throw new RangeError(`invalid close code ${code}`);
+    }
+    const r = encoder.encode(reason);
+    if (r.length > 123) throw new RangeError("close reason > 123 bytes");
+    const payload = new Uint8Array(2 + r.length);
+    payload[0] = code >>> 8;
+    payload[1] = code & 0xff;
+    payload.set(r, 2);
+    this.#frame(FIN | CLOSE, payload);
+  }
+}
