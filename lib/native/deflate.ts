@@ -58,7 +58,13 @@ export class MessageInflater {
     this.#z ??= new SyncZlib("inflate", {
       windowBits: this.#params.clientMaxWindowBits,
     });
-    const n = this.#z.write(data, flush, this.#parts, limit - this.#size);
+    const n = this.#z.write(
+      data,
+      flush,
+      this.#parts,
+      limit - this.#size,
+      data === TAIL,
+    );
     if (n < 0) return this.#fail(1007);
     this.#size += n;
     if (this.#size > limit) return this.#fail(1009);

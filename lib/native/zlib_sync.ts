@@ -105,13 +105,17 @@ export class SyncZlib {
    * Runs `input` through zlib with `flush`, pushing output pieces to `out`.
    * Returns the number of bytes produced, stopping early once that exceeds
    * `limit` (so a compression bomb costs at most limit + 64 KiB), or -1 on
-   * a zlib error.
+   * a zlib error. If the peer's deflate stream ends (BFINAL) the context is
+   * reset; input left after the end is dropped if `dropAfterEnd` (the
+   * flush tail, which only makes sense inside an open stream), else it
+   * starts a new stream.
    */
   write(
     input: Uint8Array,
     flush: number,
     out: Uint8Array[],
     limit: number,
+    dropAfterEnd = false,
   ): number {
     if (this.error !== null) return -1;
     const h = this.#handle, st = this.#state;
@@ -131,8 +135,9 @@ export class SyncZlib {
       if (availOut !== 0) {
         if (inLen === 0) return produced;
         // Output room left but input unconsumed: the peer ended the deflate
-        // stream (BFINAL). Start a fresh one for the rest.
+        // stream (BFINAL).
         h.reset();
+        if (dropAfterEnd) return produced;
       }
     }
   }
