@@ -78,7 +78,10 @@ export class FrameWriter {
   #reserve(need: number): void {
     if (this.#buf.length - this.#end >= need) return;
     const pending = this.#end - this.#start;
-    const next = new Uint8Array(Math.max(this.#blockSize, pending + need));
+    // Doubling keeps many frames queued in one turn linear, not quadratic.
+    const next = new Uint8Array(
+      Math.max(this.#blockSize, (pending + need) * (pending > 0 ? 2 : 1)),
+    );
     next.set(this.#buf.subarray(this.#start, this.#end));
     this.#buf = next;
     this.#start = 0;

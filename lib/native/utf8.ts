@@ -3,9 +3,11 @@
  * split across frames or TCP chunks can be checked piece by piece and
  * rejected as soon as the first invalid byte arrives (RFC 6455 §8.1).
  *
- * Whole buffers are decoded with a fatal `TextDecoder`: in Deno it validates
- * and decodes natively in one pass and beats the JS DFA on every input we
- * measured, so the DFA is only used where the input arrives in pieces.
+ * Whole buffers: measured under Deno 2.9, a fatal `TextDecoder` costs about
+ * 0.3 µs per call even for 16 bytes (a non-fatal one about 0.1 µs), while
+ * the DFA checks 100 ASCII bytes in ~0.04 µs. Below ~1 KiB, DFA + non-fatal
+ * decode is 1.5–2.5x faster; above, the native fatal decoder wins (up to
+ * 1.8 GB/s on ASCII, vs ~1.4 GB/s for the DFA, and much more on CJK text).
  *
  * @module
  */
@@ -166,10 +168,12 @@ const fatalDecoder = new TextDecoder("utf-8", {
   ignoreBOM: true,
 });
 const looseDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+// Below this size the JS DFA + non-fatal decode beats the fatal decoder.
+const SMALL = 1024;
 
 /**
- * Validates and decodes in one native pass; `null` if `bytes` is not valid
- * UTF-8. A leading BOM is kept, as a WebSocket payload is not a document.
+ * Validates and decodes; `null` if `bytes` is not valid UTF-8. A leading
+ * BOM is kept, as a WebSocket payload is not a document.
  *
  * @example
  * ```ts
@@ -179,6 +183,12 @@ const looseDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array): string | null {
+  if (bytes.length < SMALL) {
+    if (utf8Step(UTF8_ACCEPT, bytes, 0, bytes.length) !== UTF8_ACCEPT) {
+      return null;
+    }
+    return looseDecoder.decode(bytes);
+  }
   try {
     return fatalDecoder.decode(bytes);
   } catch {
