@@ -12,6 +12,7 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { applyMask } from "./mask.ts";
 
 /** Header fields of a hand-built frame. */
@@ -103,11 +104,5 @@ export function closePayload(
  * ```
  */
 export function joinBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0].slice() : concatBytes(parts);
 }

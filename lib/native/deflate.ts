@@ -8,23 +8,12 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import type { DeflateParams } from "./deflate_negotiation.ts";
 import { SyncZlib, Z_NO_FLUSH, Z_SYNC_FLUSH } from "./zlib_sync.ts";
 
 /** The empty stored block every flushed message ends with (§7.2.1). */
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
-
-/** Concatenates pieces (no copy for a single piece). */
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 /**
  * Inflates client messages piece by piece, enforcing a size limit on the
@@ -86,7 +75,7 @@ export class MessageInflater {
   /** Ends the message: returns the inflated bytes, or null (see `code`). */
   finish(limit: number): Uint8Array | null {
     if (!this.#run(TAIL, Z_SYNC_FLUSH, limit)) return null;
-    const out = concat(this.#parts, this.#size);
+    const out = concatBytes(this.#parts, this.#size);
     this.#parts = [];
     this.#size = 0;
     if (this.#params.clientNoContextTakeover) this.#z!.reset();
@@ -147,7 +136,7 @@ export class MessageDeflater {
     const n = this.#z.write(data, Z_SYNC_FLUSH, parts, Infinity);
     if (n < 0) throw new Error(`deflate failed: ${this.#z.error}`);
     if (this.#params.serverNoContextTakeover) this.#z.reset();
-    const out = concat(parts, n);
+    const out = concatBytes(parts, n);
     // A sync flush always ends with the empty stored block; drop it.
     return out.subarray(0, out.length - TAIL.length);
   }

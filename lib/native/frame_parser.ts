@@ -11,16 +11,12 @@
  * @module
  */
 
-import { isValidWireCloseCode } from "./close_codes.ts";
+import { concatBytes } from "./bytes.ts";
 import type { MessageInflater } from "./deflate.ts";
+import { headerViolation, parseClosePayload } from "./frame_rules.ts";
 import { applyMask } from "./mask.ts";
-import {
-  decodeUtf8,
-  decodeValidatedUtf8,
-  UTF8_ACCEPT,
-  UTF8_REJECT,
-  utf8Step,
-} from "./utf8.ts";
+import { decodeUtf8, decodeValidatedUtf8 } from "./utf8.ts";
+import { UTF8_ACCEPT, UTF8_REJECT, utf8Step } from "./utf8.ts";
 
 /** What the parser reports. Callbacks may call `stop()`. */
 export interface FrameHandlers {
@@ -168,29 +164,16 @@ export class FrameParser {
   #header(b: Uint8Array, off: number, avail: number): number {
     if (avail < 2) return 0;
     const b0 = b[off], b1 = b[off + 1];
+    const bad = headerViolation(
+      b0,
+      b1,
+      this.#msgOpcode !== 0,
+      !!this.#inflater,
+    );
+    if (bad !== null) return this.#fail(1002, bad);
     const fin = (b0 & 0x80) !== 0, rsv1 = (b0 & 0x40) !== 0;
     const opcode = b0 & 0x0f;
     let len = b1 & 0x7f;
-    if (b0 & 0x30) return this.#fail(1002, "RSV2/RSV3 set");
-    if (opcode >= CLOSE) {
-      if (opcode > PONG) return this.#fail(1002, "unknown opcode");
-      if (!fin) return this.#fail(1002, "fragmented control frame");
-      if (len > 125) return this.#fail(1002, "control frame too long");
-      if (rsv1) return this.#fail(1002, "RSV1 on a control frame");
-    } else if (opcode === 0) {
-      if (this.#msgOpcode === 0) {
-        return this.#fail(1002, "continuation without a message");
-      }
-      if (rsv1) return this.#fail(1002, "RSV1 on a continuation frame");
-    } else if (opcode <= BINARY) {
-      if (this.#msgOpcode !== 0) {
-        return this.#fail(1002, "new message inside a fragmented one");
-      }
-      if (rsv1 && !this.#inflater) {
-        return this.#fail(1002, "RSV1 without permessage-deflate");
-      }
-    } else return this.#fail(1002, "unknown opcode");
-    if (!(b1 & 0x80)) return this.#fail(1002, "unmasked client frame");
     const need = len === 126 ? 8 : len === 127 ? 14 : 6;
     if (avail < need) return 0;
     let p = off + 2;
@@ -291,19 +274,14 @@ export class FrameParser {
 
   #joinParts(): Uint8Array {
     const parts = this.#parts;
-    if (parts.length <= 1) {
-      const only = parts.length === 1 ? parts[0] : EMPTY;
-      parts.length = 0;
+    if (parts.length === 0) return EMPTY;
+    if (parts.length === 1) {
+      const only = parts[0];
+      parts.length = 0; // keep the array for the next message
       return only;
     }
-    const out = new Uint8Array(this.#msgLen);
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
     this.#parts = [];
-    return out;
+    return concatBytes(parts, this.#msgLen);
   }
 
   #control(): void {
@@ -312,18 +290,9 @@ export class FrameParser {
     this.#ctlWhole = null;
     if (this.#opcode === PING) return this.#h.onPing(p);
     if (this.#opcode === PONG) return this.#h.onPong(p);
-    if (p.length === 0) {
-      this.stop();
-      return this.#h.onClose(1005, "");
-    }
-    if (p.length === 1) return void this.#fail(1002, "1-byte close payload");
-    const code = (p[0] << 8) | p[1];
-    if (!isValidWireCloseCode(code)) {
-      return void this.#fail(1002, "invalid close code");
-    }
-    const reason = decodeUtf8(p.subarray(2));
-    if (reason === null) return void this.#fail(1007, "invalid UTF-8");
+    const c = parseClosePayload(p);
+    if (c.error !== 0) return void this.#fail(c.error, c.reason);
     this.stop();
-    this.#h.onClose(code, reason);
+    this.#h.onClose(c.code, c.reason);
   }
 }
