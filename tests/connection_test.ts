@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { defineHandler } from "../lib/mod.ts";
 import type { Route } from "../lib/router.ts";
-import { rawUpgrade, readResponse, upgradeHeaders } from "./support/raw.ts";
-import { startServer } from "./support/server.ts";
+import { rawOpen, rawUpgrade, upgradeHeaders } from "./support/raw.ts";
+import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
 import { TestClient } from "./support/ws_client.ts";
 
@@ -88,30 +88,20 @@ function recordingRoutes() {
 
 Deno.test("close() is called exactly once with 1006 after an abrupt disconnect", async () => {
   const { routes, closes } = recordingRoutes();
-  const s = await startServer({}, routes);
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
-    const head = Object.entries(upgradeHeaders()).map(([k, v]) =>
-      `${k}: ${v}\r\n`
-    ).join("");
-    await conn.write(
-      new TextEncoder().encode(`GET /record HTTP/1.1\r\n${head}\r\n`),
-    );
-    assert.equal((await readResponse(conn)).status, 101);
+  await withServer({}, routes, async (s) => {
+    const { conn, response } = await rawOpen(s.port, "/record");
+    assert.equal(response.status, 101);
     await waitFor(() => s.app.connections.size === 1);
     conn.close();
     await waitFor(() => closes.length === 1);
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(closes, [{ code: 1006, reason: "" }]);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("close() sees the client's code and reason, once", async () => {
   const { routes, closes } = recordingRoutes();
-  const s = await startServer({}, routes);
-  try {
+  await withServer({}, routes, async (s) => {
     const c = await TestClient.open(`${s.ws}/record`);
     const seen = await c.close(4000, "bye");
     assert.equal(seen.code, 4000);
@@ -124,15 +114,12 @@ Deno.test("close() sees the client's code and reason, once", async () => {
       code: 1005,
       reason: "",
     }]);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("conn.close() throws RangeError for a reserved code or a reason over 123 bytes", async () => {
   const { routes } = recordingRoutes();
-  const s = await startServer({}, routes);
-  try {
+  await withServer({}, routes, async (s) => {
     const c = await TestClient.open(`${s.ws}/record`);
     c.send("close-bad");
     assert.equal(
@@ -147,15 +134,12 @@ Deno.test("conn.close() throws RangeError for a reserved code or a reason over 1
     c.send("still open");
     assert.equal(await c.next(), "still open");
     await c.close();
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("a message over --max-message-size closes with 1009", async () => {
   const { routes, closes } = recordingRoutes();
-  const s = await startServer({ maxMessageSize: 1024 }, routes);
-  try {
+  await withServer({ maxMessageSize: 1024 }, routes, async (s) => {
     const c = await TestClient.open(`${s.ws}/record`);
     c.send("x".repeat(1024));
     assert.equal((await c.next() as string).length, 1024);
@@ -168,15 +152,12 @@ Deno.test("a message over --max-message-size closes with 1009", async () => {
     const text = await TestClient.open(`${s.ws}/record`);
     text.send("é".repeat(513)); // 1026 UTF-8 bytes in 513 code units
     assert.equal((await text.closed).code, 1009);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("a throwing message handler closes only its socket with 1011", async () => {
   const { routes, closes } = recordingRoutes();
-  const s = await startServer({}, routes);
-  try {
+  await withServer({}, routes, async (s) => {
     const bystander = await TestClient.open(`${s.ws}/record`);
     const sync = await TestClient.open(`${s.ws}/throw`);
     const async = await TestClient.open(`${s.ws}/throw`);
@@ -190,15 +171,12 @@ Deno.test("a throwing message handler closes only its socket with 1011", async (
     assert.ok(s.logs.some((l) => l.includes("boom from message")));
     assert.ok(s.logs.some((l) => l.includes("async boom")));
     await bystander.close();
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("accept() can refuse with any status, and a throwing accept() is a 500", async () => {
   const { routes } = recordingRoutes();
-  const s = await startServer({}, routes);
-  try {
+  await withServer({}, routes, async (s) => {
     const denied = await rawUpgrade(s.port, "/auth", upgradeHeaders());
     assert.equal(denied.status, 401);
     assert.equal(denied.headers.get("www-authenticate"), 'Bearer realm="test"');
@@ -217,26 +195,17 @@ Deno.test("accept() can refuse with any status, and a throwing accept() is a 500
         l.includes("accept_error") && l.includes("accept exploded")
       ),
     );
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("accept() state reaches conn.state", async () => {
   const { routes } = recordingRoutes();
-  const s = await startServer({}, routes);
-  try {
+  await withServer({}, routes, async (s) => {
     const res = await fetch(`${s.http}/auth`); // plain GET: endpoint page
     await res.body?.cancel();
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
-    const head = Object.entries(
-      upgradeHeaders({ Authorization: "Bearer s3cret" }),
-    )
-      .map(([k, v]) => `${k}: ${v}\r\n`).join("");
-    await conn.write(
-      new TextEncoder().encode(`GET /auth HTTP/1.1\r\n${head}\r\n`),
-    );
-    const r = await readResponse(conn, 1000);
+    const { conn, response: r } = await rawOpen(s.port, "/auth", {
+      Authorization: "Bearer s3cret",
+    });
     assert.equal(r.status, 101);
     // The first frame follows the head: an unmasked text frame with the state.
     const frame = r.body.length
@@ -244,31 +213,20 @@ Deno.test("accept() state reaches conn.state", async () => {
       : new TextDecoder().decode(await readSome(conn));
     assert.ok(frame.includes('{"user":"ann"}'), frame);
     conn.close();
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("an idle peer that never answers pings is closed 1001, and close() runs once", async () => {
   const { routes, closes } = recordingRoutes();
-  const s = await startServer({ idleTimeout: 1 }, routes);
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
-    const head = Object.entries(upgradeHeaders()).map(([k, v]) =>
-      `${k}: ${v}\r\n`
-    ).join("");
-    await conn.write(
-      new TextEncoder().encode(`GET /record HTTP/1.1\r\n${head}\r\n`),
-    );
-    assert.equal((await readResponse(conn)).status, 101);
+  await withServer({ idleTimeout: 1 }, routes, async (s) => {
+    const { conn, response } = await rawOpen(s.port, "/record");
+    assert.equal(response.status, 101);
     await waitFor(() => closes.length >= 1, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(closes.length, 1);
     assert.equal(closes[0].code, 1001);
     conn.close();
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 async function readSome(conn: Deno.Conn): Promise<Uint8Array> {

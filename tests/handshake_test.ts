@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
-import { startServer } from "./support/server.ts";
+import { withServer } from "./support/server.ts";
 
 Deno.test("upgrade answers each bad handshake with a specific status", async (t) => {
-  const server = await startServer();
   const cases: [
     string,
     string,
@@ -78,7 +77,7 @@ Deno.test("upgrade answers each bad handshake with a specific status", async (t)
       /this server speaks 13/,
     ],
   ];
-  try {
+  await withServer({}, undefined, async (server) => {
     for (const [name, path, headers, method, status, body] of cases) {
       await t.step(`${name} → ${status}`, async () => {
         const res = await rawUpgrade(server.port, path, headers, method);
@@ -98,14 +97,11 @@ Deno.test("upgrade answers each bad handshake with a specific status", async (t)
         "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
       );
     });
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("subprotocol choice follows the handler's preference for every offer spelling", async (t) => {
-  const server = await startServer();
-  try {
+  await withServer({}, undefined, async (server) => {
     for (
       const offer of [
         "chat, chat.v2",
@@ -165,14 +161,11 @@ Deno.test("subprotocol choice follows the handler's preference for every offer s
       assert.equal(res.status, 400);
       assert.match(res.body, /offered a; this endpoint speaks \(none\)/);
     });
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("a plain GET of a handler path says it is a WebSocket endpoint", async () => {
-  const server = await startServer();
-  try {
+  await withServer({}, undefined, async (server) => {
     const res = await fetch(`${server.http}/subprotocol`);
     assert.equal(res.status, 200);
     const text = await res.text();
@@ -185,7 +178,5 @@ Deno.test("a plain GET of a handler path says it is a WebSocket endpoint", async
     assert.equal(post.status, 405);
     assert.equal(post.headers.get("allow"), "GET");
     await post.body?.cancel();
-  } finally {
-    await server.close();
-  }
+  });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.ts";
+import { withServer } from "./support/server.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -29,8 +29,7 @@ async function python(script: string, url: string): Promise<string[]> {
 }
 
 Deno.test("python3-websockets echoes text and binary through /echo", async () => {
-  const s = await startServer();
-  try {
+  await withServer({}, undefined, async (s) => {
     const lines = await python(
       `
 import asyncio, sys, websockets
@@ -52,14 +51,11 @@ asyncio.run(main())
       "bytes 256 True",
       "4001 py done",
     ]);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("python3-websockets negotiates a subprotocol from a multi-protocol offer", async () => {
-  const s = await startServer();
-  try {
+  await withServer({}, undefined, async (s) => {
     const lines = await python(
       `
 import asyncio, sys, websockets
@@ -72,7 +68,5 @@ asyncio.run(main())
       `${s.ws}/subprotocol`,
     );
     assert.deepEqual(lines, ["chat.v2", "protocol: chat.v2"]);
-  } finally {
-    await s.close();
-  }
+  });
 });

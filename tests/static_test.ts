@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { rawRequest } from "./support/raw.ts";
-import { startServer } from "./support/server.ts";
+import { withServer } from "./support/server.ts";
 
 Deno.test("serveStatic() serves the tutorial page with its type, length and ETag", async () => {
-  const s = await startServer();
-  try {
+  await withServer({}, undefined, async (s) => {
     const res = await fetch(`${s.http}/`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
@@ -17,14 +16,11 @@ Deno.test("serveStatic() serves the tutorial page with its type, length and ETag
     assert.match(res.headers.get("etag") ?? "", /^W\/"/);
     const again = await fetch(`${s.http}/index.html`);
     assert.equal(await again.text(), body);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("serveStatic() answers 304 to a fresh ETag and HEAD without a body", async () => {
-  const s = await startServer();
-  try {
+  await withServer({}, undefined, async (s) => {
     const first = await fetch(`${s.http}/`);
     await first.body?.cancel();
     const etag = first.headers.get("etag")!;
@@ -45,14 +41,11 @@ Deno.test("serveStatic() answers 304 to a fresh ETag and HEAD without a body", a
       first.headers.get("content-length"),
     );
     assert.equal(await head.text(), "");
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("serveStatic() never leaves the static folder", async () => {
-  const s = await startServer();
-  try {
+  await withServer({}, undefined, async (s) => {
     for (
       const path of [
         "/../deno.json",
@@ -77,18 +70,13 @@ Deno.test("serveStatic() never leaves the static folder", async () => {
     const missing = await fetch(`${s.http}/nope.html`);
     assert.equal(missing.status, 404);
     assert.match(await missing.text(), /not found: \/nope\.html/);
-  } finally {
-    await s.close();
-  }
+  });
 });
 
 Deno.test("--no-static serves no files", async () => {
-  const s = await startServer({ staticDir: null });
-  try {
+  await withServer({ staticDir: null }, undefined, async (s) => {
     const res = await fetch(`${s.http}/`);
     assert.equal(res.status, 404);
     await res.body?.cancel();
-  } finally {
-    await s.close();
-  }
+  });
 });
