@@ -8,6 +8,7 @@
 import { createApp } from "./app.ts";
 import { parseCli, USAGE } from "./lib/cli.ts";
 import { Logger } from "./lib/log.ts";
+import { serveNative } from "./lib/native/engine.ts";
 import { loadRoutes, routeTable } from "./lib/routes.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -48,16 +49,12 @@ export async function main(args: string[]): Promise<number> {
     console.log(routeTable(routes));
     return 0;
   }
-  if (options.engine !== "deno") {
-    console.error(`error: --engine ${options.engine} is not available yet`);
-    return 2;
-  }
   const log = new Logger(options.logLevel);
   const app = createApp(options, routes, log);
-  const server = Deno.serve({
+  const listen = {
     port: options.port,
     hostname: options.hostname,
-    onListen({ hostname, port }) {
+    onListen({ hostname, port }: { hostname: string; port: number }) {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
       console.log(
         `denosocket ${denoJson.version} listening on http://${host}:${port}/`,
@@ -69,7 +66,12 @@ export async function main(args: string[]): Promise<number> {
         `WebSocket handlers (ws://${host}:${port}…):\n${routeTable(routes)}`,
       );
     },
-  }, app.fetch);
+  };
+  // Both servers offer shutdown() and finished; the native one also serves
+  // the app's plain HTTP routes through app.handle().
+  const server = options.engine === "native"
+    ? serveNative(app, listen)
+    : Deno.serve(listen, app.fetch);
 
   let stopping = false;
   const stop = async (signal: string) => {

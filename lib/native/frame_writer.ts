@@ -29,6 +29,7 @@ const TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
 const INLINE_TEXT_MAX = 16 * 1024;
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 /** Header size for a payload of `n` bytes (7, 16 or 64-bit length). */
 function headerSize(n: number): number {
@@ -58,7 +59,7 @@ export class FrameWriter {
   constructor(opts: FrameWriterOptions = {}) {
     this.#blockSize = opts.blockSize ?? 64 * 1024;
     this.#deflater = opts.deflater ?? null;
-    this.#buf = new Uint8Array(0);
+    this.#buf = EMPTY;
   }
 
   /** Bytes queued and not yet taken. */
@@ -72,6 +73,13 @@ export class FrameWriter {
     const out = this.#buf.subarray(this.#start, this.#end);
     this.#start = this.#end;
     return out;
+  }
+
+  /** Drops the current block if nothing is pending (saves idle memory). */
+  release(): void {
+    if (this.#end !== this.#start) return;
+    this.#buf = EMPTY;
+    this.#start = this.#end = 0;
   }
 
   /** Makes room for `need` more bytes after the pending ones. */

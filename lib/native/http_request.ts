@@ -1,0 +1,131 @@
+/**
+ * Minimal HTTP/1.1 request reading for the native engine: one request per
+ * TCP connection, head up to 16 KiB, `Content-Length` bodies up to 1 MiB.
+ * That is all a WebSocket server's listener needs (upgrades, the endpoint
+ * pages, static files); anything fancier is refused with a status, never
+ * guessed at (no chunked request bodies, no obs-fold, no pipelining).
+ *
+ * @module
+ */
+
+const MAX_HEAD = 16 * 1024;
+const MAX_BODY = 1024 * 1024;
+const latin1 = new TextDecoder("latin1");
+
+/** A parsed request, or the status to refuse it with. */
+export type ReadResult =
+  | { request: Request; rest: Uint8Array }
+  | { status: number; message: string }
+  | null; // the peer closed before sending a request
+
+/** Index of CRLFCRLF in `b` from `from`, or -1. */
+function headEnd(b: Uint8Array, from: number): number {
+  for (let i = Math.max(0, from - 3); i + 3 < b.length; i++) {
+    if (
+      b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10
+    ) return i;
+  }
+  return -1;
+}
+
+/** Reads into `buf` after `len` bytes; grows it. Returns [buf, len]. */
+async function more(
+  conn: Deno.Conn,
+  buf: Uint8Array,
+  len: number,
+): Promise<[Uint8Array, number] | null> {
+  if (len === buf.length) {
+    const bigger = new Uint8Array(buf.length * 2);
+    bigger.set(buf);
+    buf = bigger;
+  }
+  const n = await conn.read(buf.subarray(len));
+  return n === null ? null : [buf, len + n];
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Reads one request from `conn`. `rest` holds bytes that followed the head
+ * and body (for an upgrade: the client's first frames, if it did not wait).
+ *
+ * @example
+ * ```ts ignore
+ * const r = await readRequest(conn, "127.0.0.1:8080");
+ * if (r && "request" in r) console.log(r.request.method, r.request.url);
+ * ```
+ */
+export async function readRequest(
+  conn: Deno.Conn,
+  defaultHost: string,
+): Promise<ReadResult> {
+  let buf: Uint8Array = new Uint8Array(4096), len = 0, end = -1;
+  while (end < 0) {
+    if (len >= MAX_HEAD) {
+      return { status: 431, message: "request head too large" };
+    }
+    const r = await more(conn, buf, len);
+    if (r === null) {
+      return len === 0 ? null : { status: 400, message: "incomplete request" };
+    }
+    const from = len;
+    [buf, len] = r;
+    end = headEnd(buf.subarray(0, len), from);
+  }
+  const lines = latin1.decode(buf.subarray(0, end)).split("\r\n");
+  const m = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/.exec(lines[0]);
+  if (!m) return { status: 400, message: "bad request line" };
+  const [, method, target] = m;
+  const headers = new Headers();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon);
+    if (colon <= 0 || !TOKEN.test(name)) {
+      return { status: 400, message: "bad header line" };
+    }
+    try {
+      headers.append(name, line.slice(colon + 1).trim());
+    } catch {
+      return { status: 400, message: "bad header value" };
+    }
+  }
+  if (headers.has("transfer-encoding")) {
+    return { status: 501, message: "request bodies must use Content-Length" };
+  }
+  const cl = headers.get("content-length");
+  if (cl !== null && !/^\d+$/.test(cl)) {
+    return { status: 400, message: "bad Content-Length" };
+  }
+  const bodyLen = cl === null ? 0 : Number(cl);
+  if (bodyLen > MAX_BODY) {
+    return { status: 413, message: "request body too large" };
+  }
+  const start = end + 4;
+  while (len - start < bodyLen) {
+    const r = await more(conn, buf, len);
+    if (r === null) return { status: 400, message: "incomplete body" };
+    [buf, len] = r;
+  }
+  const host = headers.get("host") || defaultHost;
+  let url: URL;
+  try {
+    url = target.startsWith("/")
+      ? new URL(`http://${host}${target}`)
+      : new URL(target);
+  } catch {
+    return { status: 400, message: "bad request target" };
+  }
+  const hasBody = bodyLen > 0 && method !== "GET" && method !== "HEAD";
+  let request: Request;
+  try {
+    request = new Request(url, {
+      method,
+      headers,
+      body: hasBody ? buf.slice(start, start + bodyLen) : undefined,
+    });
+  } catch { // e.g. CONNECT and TRACE, which fetch's Request forbids
+    return { status: 405, message: `method ${method} not allowed` };
+  }
+  return { request, rest: buf.slice(start + bodyLen, len) };
+}

@@ -1,0 +1,92 @@
+/**
+ * Writing HTTP/1.1 responses for the native engine: plain responses (always
+ * `Connection: close`, the body delimited by closing the connection unless
+ * its length is known) and the 101 that switches to WebSocket.
+ *
+ * @module
+ */
+
+const enc = new TextEncoder();
+const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/** Writes all of `bytes` (Deno.Conn.write may write only part). */
+export async function writeAll(
+  conn: Deno.Conn,
+  bytes: Uint8Array,
+): Promise<void> {
+  for (let off = 0; off < bytes.length;) {
+    off += await conn.write(bytes.subarray(off));
+  }
+}
+
+function head(status: number, text: string, headers: Headers): string {
+  let s = `HTTP/1.1 ${status} ${text}\r\n`;
+  for (const [k, v] of headers) s += `${k}: ${v}\r\n`;
+  return s + "\r\n";
+}
+
+/**
+ * Writes `res` to `conn` (without a body for HEAD); the caller closes.
+ *
+ * @example
+ * ```ts ignore
+ * await writeResponse(conn, new Response("hi"), "GET");
+ * conn.close();
+ * ```
+ */
+export async function writeResponse(
+  conn: Deno.Conn,
+  res: Response,
+  method: string,
+): Promise<void> {
+  const headers = new Headers(res.headers);
+  headers.set("connection", "close");
+  if (res.body === null && !headers.has("content-length")) {
+    headers.set("content-length", "0");
+  }
+  await writeAll(
+    conn,
+    enc.encode(head(res.status, res.statusText || "OK", headers)),
+  );
+  if (res.body === null) return;
+  if (method === "HEAD") return void await res.body.cancel();
+  for await (const chunk of res.body) await writeAll(conn, chunk);
+}
+
+/**
+ * Computes `Sec-WebSocket-Accept` for a client key (RFC 6455 §4.2.2).
+ *
+ * @example
+ * ```ts
+ * import { acceptKey } from "./http_response.ts";
+ * await acceptKey("dGhlIHNhbXBsZSBub25jZQ=="); // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+ * ```
+ */
+export async function acceptKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", enc.encode(key + WS_GUID));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+/**
+ * The 101 response head, with the handler's extra headers (subprotocol,
+ * cookies) and the negotiated extensions.
+ *
+ * @example
+ * ```ts
+ * import { switchingProtocols } from "./http_response.ts";
+ * const head = await switchingProtocols("dGhlIHNhbXBsZSBub25jZQ==", new Headers(), "");
+ * head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"); // true
+ * ```
+ */
+export async function switchingProtocols(
+  key: string,
+  extra: Headers,
+  extensions: string,
+): Promise<string> {
+  const headers = new Headers(extra);
+  headers.set("upgrade", "websocket");
+  headers.set("connection", "Upgrade");
+  headers.set("sec-websocket-accept", await acceptKey(key.trim()));
+  if (extensions) headers.set("sec-websocket-extensions", extensions);
+  return head(101, "Switching Protocols", headers);
+}

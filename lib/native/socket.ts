@@ -1,0 +1,258 @@
+/**
+ * One native WebSocket over a `Deno.Conn`: the read loop feeding the
+ * `FrameParser`, the coalescing write loop draining the `FrameWriter`, and
+ * the closing handshake. It is the `Transport` a core `Connection` sends
+ * through, and tells that `Connection` what arrives.
+ *
+ * @module
+ */
+
+import type { Connection, Transport } from "../connection.ts";
+import { MessageDeflater, MessageInflater } from "./deflate.ts";
+import type { DeflaterOptions } from "./deflate.ts";
+import type { DeflateParams } from "./deflate_negotiation.ts";
+import { FrameParser } from "./frame_parser.ts";
+import { FrameWriter } from "./frame_writer.ts";
+
+/** Per-socket settings. */
+export interface NativeSocketOptions {
+  /** Largest message accepted; bigger closes with 1009. */
+  maxMessageSize: number;
+  /** Negotiated permessage-deflate parameters, or null. */
+  deflate: DeflateParams | null;
+  /** Compression tuning when deflate is on. */
+  deflater?: DeflaterOptions;
+  /** How long to wait for the peer's close reply, ms; default 3000. */
+  closeTimeoutMs?: number;
+}
+
+// Read buffers start small (memory per idle connection) and double while
+// reads fill them, up to MAX_READ.
+const MIN_READ = 16 * 1024, MAX_READ = 256 * 1024;
+// After our FIN, how long the peer gets to close its side.
+const LINGER_MS = 1000;
+
+/**
+ * The socket. `run()` resolves once the TCP connection is gone and the
+ * `Connection` has been told (exactly once) how it closed.
+ *
+ * @example
+ * ```ts ignore
+ * const ws = new NativeSocket(tcp, pending.conn, { maxMessageSize, deflate: null });
+ * pending.conn.attach(ws);
+ * await ws.run(rest);
+ * ```
+ */
+export class NativeSocket implements Transport {
+  #tcp: Deno.Conn;
+  #conn: Connection<unknown>;
+  #parser: FrameParser;
+  #writer: FrameWriter;
+  #inflater: MessageInflater | null = null;
+  #deflater: MessageDeflater | null = null;
+  #closeTimeoutMs: number;
+  #inflight = 0; // bytes handed to the kernel write not yet done
+  #writing = false;
+  #flushQueued = false;
+  #closeAfterFlush = false;
+  #sentClose = false;
+  #tcpClosed = false;
+  #halfClosed = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #code = 1006; // what the Connection hears at the end
+  #reason = "";
+  #drainWaiters: { limit: number; resolve: () => void }[] = [];
+  /** Sweeper ticks since anything was read (see `IdleSweeper`). */
+  idleTicks = 0;
+
+  /** Wraps an upgraded TCP connection. */
+  constructor(
+    tcp: Deno.Conn,
+    conn: Connection<unknown>,
+    opts: NativeSocketOptions,
+  ) {
+    this.#tcp = tcp;
+    this.#conn = conn;
+    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 3000;
+    if (opts.deflate) {
+      this.#inflater = new MessageInflater(opts.deflate);
+      this.#deflater = new MessageDeflater(opts.deflate, opts.deflater);
+    }
+    this.#writer = new FrameWriter({
+      blockSize: 16 * 1024,
+      deflater: this.#deflater,
+    });
+    this.#parser = new FrameParser({
+      onMessage: (data) => this.#conn.received(data),
+      onPing: (payload) => {
+        if (this.#sentClose) return;
+        this.#writer.pong(payload);
+        this.#scheduleFlush();
+      },
+      onPong: () => {},
+      onClose: (code, reason) => {
+        this.#code = code;
+        this.#reason = reason;
+        if (!this.#sentClose) { // echo it (1005 means: no code, none back)
+          this.#sentClose = true;
+          if (code === 1005) this.#writer.close();
+          else this.#writer.close(code, reason);
+        }
+        this.#closeAfterFlush = true;
+        this.#scheduleFlush();
+      },
+      onError: (code, reason) => this.fail(code, reason),
+    }, { maxMessageSize: opts.maxMessageSize, inflater: this.#inflater });
+  }
+
+  /** Bytes queued or being written. */
+  get bufferedAmount(): number {
+    return this.#writer.pending + this.#inflight;
+  }
+
+  /** Queues a message; it leaves with everything else sent this turn. */
+  send(data: string | Uint8Array): void {
+    if (this.#sentClose) return;
+    if (typeof data === "string") this.#writer.text(data);
+    else this.#writer.binary(data);
+    this.#scheduleFlush();
+  }
+
+  /** Sends a close frame; the TCP connection ends on the reply or timeout. */
+  close(code: number, reason: string): void {
+    if (this.#sentClose || this.#tcpClosed) return;
+    this.#sentClose = true;
+    try {
+      this.#writer.close(code, reason);
+    } catch { // not a wire-valid code or reason too long: send no payload
+      this.#writer.close();
+    }
+    this.#code = code;
+    this.#reason = reason;
+    this.#scheduleFlush();
+    this.#timer = setTimeout(() => this.#closeTcp(), this.#closeTimeoutMs);
+  }
+
+  /** Resolves when `bufferedAmount` ≤ `limit` or the socket is closed. */
+  drain(limit: number): Promise<void> {
+    if (this.bufferedAmount <= limit || this.#tcpClosed) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.#drainWaiters.push({ limit, resolve })
+    );
+  }
+
+  /** Sends a ping (idle check). */
+  ping(): void {
+    if (this.#sentClose) return;
+    this.#writer.ping();
+    this.#scheduleFlush();
+  }
+
+  /** Fails the connection: close frame with `code`, then TCP close. */
+  fail(code: number, reason: string): void {
+    if (this.#tcpClosed) return;
+    this.#parser.stop();
+    if (!this.#sentClose) {
+      this.#conn.failed(new Error(`${code} ${reason}`));
+      this.close(code, reason);
+    }
+    // The peer's reply will not be parsed: end once our close is written.
+    this.#closeAfterFlush = true;
+    this.#scheduleFlush();
+  }
+
+  /** Frees buffers while idle (called by the sweeper). */
+  trim(): void {
+    if (!this.#writing && this.#writer.pending === 0) this.#writer.release();
+  }
+
+  /** Runs until the TCP connection is closed; `rest` = bytes after the head. */
+  async run(rest: Uint8Array): Promise<void> {
+    if (rest.length > 0) this.#parser.push(rest);
+    let buf = new Uint8Array(MIN_READ);
+    try {
+      while (!this.#tcpClosed) {
+        const n = await this.#tcp.read(buf);
+        if (n === null) break;
+        this.idleTicks = 0;
+        if (!this.#parser.done) this.#parser.push(buf.slice(0, n));
+        if (n === buf.length && n < MAX_READ) buf = new Uint8Array(n * 2);
+      }
+    } catch (err) {
+      if (!this.#tcpClosed) this.#conn.failed(err);
+    }
+    this.#closeTcp();
+    this.#inflater?.close();
+    this.#deflater?.close();
+    this.#conn.closed(this.#code, this.#reason);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushQueued || this.#writing) return;
+    this.#flushQueued = true;
+    // A microtask: every send of this turn is queued by then.
+    queueMicrotask(() => this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushQueued = false;
+    if (this.#writing || this.#tcpClosed) return;
+    this.#writing = true;
+    try {
+      for (let bytes; (bytes = this.#writer.take()) !== null;) {
+        this.#inflight = bytes.length;
+        for (let off = 0; off < bytes.length;) {
+          off += await this.#tcp.write(bytes.subarray(off));
+          this.#inflight = bytes.length - off;
+        }
+        this.#wakeDrainers();
+      }
+    } catch {
+      this.#closeAfterFlush = true; // the peer is gone
+    } finally {
+      this.#writing = false;
+      this.#inflight = 0;
+    }
+    if (this.#closeAfterFlush) this.#endTcp();
+  }
+
+  /**
+   * Ends our side once the close frame is written: FIN first (the server
+   * closes first, RFC 6455 §7.1.1), then read until the peer's FIN. Closing
+   * outright with unread input would make the kernel send a RST, which can
+   * destroy the close frame before the peer reads it.
+   */
+  #endTcp(): void {
+    if (this.#tcpClosed || this.#halfClosed) return;
+    this.#halfClosed = true;
+    try {
+      this.#tcp.closeWrite();
+    } catch {
+      return this.#closeTcp();
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#closeTcp(), LINGER_MS);
+  }
+
+  #wakeDrainers(): void {
+    const amount = this.bufferedAmount;
+    this.#drainWaiters = this.#drainWaiters.filter((w) => {
+      if (amount > w.limit && !this.#tcpClosed) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  #closeTcp(): void {
+    if (this.#tcpClosed) return;
+    this.#tcpClosed = true;
+    clearTimeout(this.#timer);
+    this.#parser.stop();
+    try {
+      this.#tcp.close();
+    } catch { /* already closed */ }
+    this.#wakeDrainers();
+  }
+}
