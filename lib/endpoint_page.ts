@@ -74,7 +74,9 @@ export function endpointPage(req: Request, route: Route): Response {
     "cache-control": "no-cache",
     vary: "Accept",
   });
-  if (protocols.length) headers.set("x-websocket-protocols", protocols.join(", "));
+  if (protocols.length) {
+    headers.set("x-websocket-protocols", protocols.join(", "));
+  }
   if (wantsHtml(req)) {
     headers.set("location", link);
     return new Response(null, { status: 303, headers });

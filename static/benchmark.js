@@ -63,7 +63,10 @@ function openChannel(url) {
 /** Runs `n` messages of `size` bytes on one channel; resolves when all are answered. */
 function runShare(ch, size, n, direction, verify, progress) {
   if (n === 0) return Promise.resolve();
-  const inFlightMax = Math.max(1, Math.min(MAX_WINDOW, Math.floor(WINDOW_BYTES / size)));
+  const inFlightMax = Math.max(
+    1,
+    Math.min(MAX_WINDOW, Math.floor(WINDOW_BYTES / size)),
+  );
   const payload = direction === "send" ? new Uint8Array(size).fill(A) : null;
   let sent = 0;
   let answered = 0;
@@ -117,7 +120,9 @@ function readForm() {
   const bad = sizes.find((s) => s.n === null || s.n < 1 || s.n > MAX_RECEIVE);
   if (sizes.length === 0 || bad) {
     throw new Error(
-      `invalid size "${bad?.text ?? ""}": use e.g. 1024, 64k or 1M (1 byte to 64M)`,
+      `invalid size "${
+        bad?.text ?? ""
+      }": use e.g. 1024, 64k or 1M (1 byte to 64M)`,
     );
   }
   const count = Number($("count").value);
@@ -157,7 +162,7 @@ function addRow(r) {
   const cells = [
     formatBytes(r.size),
     String(r.count),
-    String(r.bytes),
+    formatBytes(r.bytes),
     r.ms.toFixed(1),
     r.mbps.toFixed(2),
     r.mps.toFixed(0),
@@ -168,6 +173,7 @@ function addRow(r) {
     tr.append(td);
   }
   tr.dataset.size = String(r.size);
+  tr.dataset.bytes = String(r.bytes);
   $("results").tBodies[0].append(tr);
 }
 

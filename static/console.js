@@ -105,6 +105,7 @@ function connect() {
   };
   s.onmessage = (e) => {
     const body = log("message", "…");
+    refresh();
     describe(e.data).then((t) => body.textContent = t);
   };
   s.onerror = () => {
@@ -115,7 +116,9 @@ function connect() {
   s.onclose = (e) => {
     log(
       "close",
-      `code ${e.code}, reason ${JSON.stringify(e.reason)}, wasClean ${e.wasClean}`,
+      `code ${e.code}, reason ${
+        JSON.stringify(e.reason)
+      }, wasClean ${e.wasClean}`,
     );
     refresh();
     clearInterval(poll);
@@ -162,7 +165,12 @@ function closeWith(code, reason) {
   try {
     if (code === undefined) socket.close();
     else socket.close(code, reason);
-    log("closing", code === undefined ? "close()" : `close(${code}, ${JSON.stringify(reason)})`);
+    log(
+      "closing",
+      code === undefined
+        ? "close()"
+        : `close(${code}, ${JSON.stringify(reason)})`,
+    );
   } catch (err) {
     log("error", `${err.name}: ${err.message}`);
   }

@@ -15,7 +15,9 @@ export function formatBytes(n) {
     v /= 1024;
     i++;
   }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+  // Three significant digits at most, without trailing zeros: 1.95, 80, 1.25.
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `${Number(v.toFixed(digits))} ${units[i]}`;
 }
 
 /**
@@ -53,8 +55,9 @@ export function clock(d = new Date()) {
  * hexPreview(new Uint8Array([222, 173])); // "de ad"
  */
 export function hexPreview(bytes, max = 32) {
-  const shown = Array.from(bytes.subarray(0, max), (b) =>
-    b.toString(16).padStart(2, "0")
+  const shown = Array.from(
+    bytes.subarray(0, max),
+    (b) => b.toString(16).padStart(2, "0"),
   );
   return shown.join(" ") + (bytes.length > max ? " …" : "");
 }

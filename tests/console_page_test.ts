@@ -131,7 +131,9 @@ browserTest(
         'code 1006, reason "", wasClean false',
       );
       assert.ok(
-        server.logs.some((l) => /refused .*path=\/subprotocol .*status=400/.test(l)),
+        server.logs.some((l) =>
+          /refused .*path=\/subprotocol .*status=400/.test(l)
+        ),
       );
     } finally {
       await server.close();
