@@ -25,7 +25,7 @@ Deno.test("browser tests fail with install advice when Chromium is missing", asy
   assert.notEqual(code, 0, text);
   assert.match(text, /apt-get install -y chromium/);
   assert.match(text, /DENOSOCKET_SKIP_BROWSER=1/);
-  assert.match(text, /0 passed \| 1 failed/);
+  assert.match(text, /0 passed \| [1-9]\d* failed/);
 });
 
 Deno.test("DENOSOCKET_SKIP_BROWSER=1 reports browser tests as ignored, not passed", async () => {
@@ -34,5 +34,5 @@ Deno.test("DENOSOCKET_SKIP_BROWSER=1 reports browser tests as ignored, not passe
     DENOSOCKET_SKIP_BROWSER: "1",
   });
   assert.equal(code, 0, text);
-  assert.match(text, /0 passed \| 0 failed \| 1 ignored/);
+  assert.match(text, /0 passed \| 0 failed \| [1-9]\d* ignored/);
 });

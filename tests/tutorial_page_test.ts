@@ -5,7 +5,7 @@ import {
   waitForText,
   watchPage,
 } from "./support/browser.ts";
-import { startServer } from "./support/server.ts";
+import { spawnServer, startServer } from "./support/server.ts";
 
 browserTest(
   "tutorial page: Run WebSocket alerts open, send, receive, then close when the server stops",
@@ -68,6 +68,39 @@ browserTest(
       assert.deepEqual(foreignRequests(watch, server.http), []);
     } finally {
       if (!stopped) await server.close();
+    }
+  },
+);
+
+browserTest(
+  "tutorial page against main.ts: Ctrl+C on the server shows Connection is closed... with 1001",
+  async (browser) => {
+    const server = await spawnServer();
+    try {
+      const page = await browser.newPage();
+      const alerts: string[] = [];
+      page.on("dialog", (d) => {
+        alerts.push(d.message());
+        d.accept().catch(() => {});
+      });
+      await page.goto(`${server.http}/`);
+      await page.getByRole("button", { name: "Run WebSocket" }).click();
+      await waitForText(page, "#received", "Message to send");
+      const status = await server.stop("SIGINT");
+      assert.equal(status.code, 0, server.output());
+      await waitForText(page, "#events", "close");
+      assert.match(
+        (await page.locator("#events").textContent()) ?? "",
+        /code 1001, reason “Server shutting down”/,
+      );
+      const deadline = Date.now() + 10_000;
+      while (alerts.length < 4 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(alerts.at(-1), "Connection is closed...");
+      assert.equal(alerts.length, 4);
+    } finally {
+      await server.stop();
     }
   },
 );
