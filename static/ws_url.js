@@ -6,6 +6,9 @@
  * The WebSocket URL of `path` on the server that served this page.
  * A full ws:// or wss:// URL is returned unchanged.
  *
+ * @param {string} path
+ * @param {{ protocol: string, host: string }} [loc] the page's address
+ * @returns {string}
  * @example
  * wsUrl("/echo"); // "ws://localhost:9998/echo" on http://localhost:9998/
  */
