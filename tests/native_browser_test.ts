@@ -1,55 +1,41 @@
 // Chromium against the native engine: permessage-deflate with a real
 // browser's offer, large and binary messages, a clean close with a code.
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { createApp } from "../app.ts";
 import { Logger } from "../lib/log.ts";
 import { loadRoutes } from "../lib/routes.ts";
 import { serveNative } from "../lib/native/engine.ts";
+import { browserTest } from "./support/browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-
-Deno.test({
-  name: "native engine talks permessage-deflate with Chromium",
-  ignore: !hasChromium,
-  async fn() {
+browserTest(
+  "native engine talks permessage-deflate with Chromium",
+  async (browser) => {
     const app = createApp(
       {},
       await loadRoutes(null),
       new Logger("error", () => {}),
     );
     const server = serveNative(app, { port: 0, hostname: "127.0.0.1" });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox"],
-    });
     try {
       const page = await browser.newPage();
       const base = `127.0.0.1:${server.addr.port}`;
       await page.goto(`http://${base}/echo`); // the endpoint page, over our HTTP/1.1
       const result = await page.evaluate(`new Promise((resolve) => {
-        const ws = new WebSocket("ws://${base}/echo");
-        ws.binaryType = "arraybuffer";
-        const got = [];
-        ws.onopen = () => {
-          ws.send("hi");
-          ws.send("z".repeat(100000));
-          ws.send(new Uint8Array(50000).fill(3));
-          ws.send("é😀".repeat(3000));
-        };
-        ws.onmessage = (e) => {
-          got.push(typeof e.data === "string" ? e.data.length : e.data.byteLength);
-          if (got.length === 4) ws.close(4321, "done");
-        };
-        ws.onclose = (e) => resolve({ ext: ws.extensions, got, code: e.code, reason: e.reason, clean: e.wasClean });
-      })`);
+      const ws = new WebSocket("ws://${base}/echo");
+      ws.binaryType = "arraybuffer";
+      const got = [];
+      ws.onopen = () => {
+        ws.send("hi");
+        ws.send("z".repeat(100000));
+        ws.send(new Uint8Array(50000).fill(3));
+        ws.send("é😀".repeat(3000));
+      };
+      ws.onmessage = (e) => {
+        got.push(typeof e.data === "string" ? e.data.length : e.data.byteLength);
+        if (got.length === 4) ws.close(4321, "done");
+      };
+      ws.onclose = (e) => resolve({ ext: ws.extensions, got, code: e.code, reason: e.reason, clean: e.wasClean });
+    })`);
       assert.deepEqual(result, {
         ext: "permessage-deflate",
         got: [2, 100000, 50000, 9000],
@@ -58,8 +44,7 @@ Deno.test({
         clean: true,
       });
     } finally {
-      await browser.close();
       await server.shutdown();
     }
   },
-});
+);
