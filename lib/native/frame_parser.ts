@@ -12,33 +12,15 @@
  */
 
 import { concatBytes } from "./bytes.ts";
-import type { MessageInflater } from "./deflate.ts";
-import { headerViolation, parseClosePayload } from "./frame_rules.ts";
+import type { FrameHandlers, FrameParserOptions } from "./frame_events.ts";
+import { extendedLength, headerViolation } from "./frame_rules.ts";
+import { parseClosePayload } from "./frame_rules.ts";
 import { applyMask } from "./mask.ts";
 import { decodeUtf8, decodeValidatedUtf8 } from "./utf8.ts";
 import { UTF8_ACCEPT, UTF8_REJECT, utf8Step } from "./utf8.ts";
+import type { MessageInflater } from "./deflate.ts";
 
-/** What the parser reports. Callbacks may call `stop()`. */
-export interface FrameHandlers {
-  /** A whole message: `string` for text, `Uint8Array` for binary. */
-  onMessage(data: string | Uint8Array): void;
-  /** A ping; the engine should answer with a pong carrying `payload`. */
-  onPing(payload: Uint8Array): void;
-  /** A pong. */
-  onPong(payload: Uint8Array): void;
-  /** The peer's close frame (code 1005 if it had none). Parsing stops. */
-  onClose(code: number, reason: string): void;
-  /** A protocol violation: close with `code`. Parsing stops. */
-  onError(code: number, reason: string): void;
-}
-
-/** Parser settings. */
-export interface FrameParserOptions {
-  /** Largest message (after inflation) in bytes; default 64 MiB. */
-  maxMessageSize?: number;
-  /** Set iff permessage-deflate was negotiated: RSV1 is then allowed. */
-  inflater?: MessageInflater | null;
-}
+export type { FrameHandlers, FrameParserOptions } from "./frame_events.ts";
 
 const TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
 const ST_HEADER = 0, ST_PAYLOAD = 1, ST_DONE = 2;
@@ -164,31 +146,19 @@ export class FrameParser {
   #header(b: Uint8Array, off: number, avail: number): number {
     if (avail < 2) return 0;
     const b0 = b[off], b1 = b[off + 1];
-    const bad = headerViolation(
-      b0,
-      b1,
-      this.#msgOpcode !== 0,
-      !!this.#inflater,
-    );
+    const open = this.#msgOpcode !== 0;
+    const bad = headerViolation(b0, b1, open, this.#inflater !== null);
     if (bad !== null) return this.#fail(1002, bad);
     const fin = (b0 & 0x80) !== 0, rsv1 = (b0 & 0x40) !== 0;
     const opcode = b0 & 0x0f;
     let len = b1 & 0x7f;
     const need = len === 126 ? 8 : len === 127 ? 14 : 6;
     if (avail < need) return 0;
-    let p = off + 2;
-    if (len === 126) {
-      len = (b[p] << 8) | b[p + 1];
-      p += 2;
-    } else if (len === 127) {
-      if (b[p] & 0x80) return this.#fail(1002, "64-bit length MSB set");
-      const hi = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) |
-        b[p + 3]) >>> 0;
-      const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) |
-        b[p + 7]) >>> 0;
-      len = hi * 0x100000000 + lo;
-      p += 8;
+    if (len === 127 && b[off + 2] & 0x80) {
+      return this.#fail(1002, "64-bit length MSB set");
     }
+    if (len >= 126) len = extendedLength(b, off + 2, len);
+    let p = off + need - 4;
     const m = this.#mask;
     m[0] = b[p], m[1] = b[p + 1], m[2] = b[p + 2], m[3] = b[p + 3];
     p += 4;
@@ -226,10 +196,7 @@ export class FrameParser {
       return true;
     }
     if (this.#compressed) {
-      if (this.#inflater!.push(piece, this.#max)) return true;
-      const code = this.#inflater!.code;
-      this.#fail(code, code === 1009 ? "message too big" : "bad deflate data");
-      return false;
+      return this.#inflater!.push(piece, this.#max) || this.#inflateFailed();
     }
     if (this.#msgOpcode === TEXT && !this.#whole) {
       // Fail fast, and carry a sequence split across pieces in the state.
@@ -251,14 +218,7 @@ export class FrameParser {
     let bytes: Uint8Array;
     if (this.#compressed) {
       const out = this.#inflater!.finish(this.#max);
-      if (out === null) {
-        const code = this.#inflater!.code;
-        this.#fail(
-          code,
-          code === 1009 ? "message too big" : "bad deflate data",
-        );
-        return;
-      }
+      if (out === null) return void this.#inflateFailed();
       bytes = out;
     } else bytes = this.#joinParts();
     if (op === BINARY) return this.#h.onMessage(bytes);
@@ -270,6 +230,12 @@ export class FrameParser {
     }
     if (text === null) return void this.#fail(1007, "invalid UTF-8");
     this.#h.onMessage(text);
+  }
+
+  #inflateFailed(): false {
+    const code = this.#inflater!.code;
+    this.#fail(code, code === 1009 ? "message too big" : "bad deflate data");
+    return false;
   }
 
   #joinParts(): Uint8Array {

@@ -46,6 +46,26 @@ export function headerViolation(
   return null;
 }
 
+/**
+ * Reads a 16-bit (`len7` 126) or 64-bit (`len7` 127) payload length at
+ * `b[p..]`. The caller has rejected a 64-bit length with the MSB set; the
+ * rest is exact up to 2^53 and only compared against the size cap.
+ *
+ * @example
+ * ```ts
+ * import { extendedLength } from "./frame_rules.ts";
+ * extendedLength(new Uint8Array([0x01, 0x00]), 0, 126); // 256
+ * ```
+ */
+export function extendedLength(b: Uint8Array, p: number, len7: number): number {
+  if (len7 === 126) return (b[p] << 8) | b[p + 1];
+  const hi = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>>
+    0;
+  const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) |
+    b[p + 7]) >>> 0;
+  return hi * 0x100000000 + lo;
+}
+
 /** A decoded close payload, or why it is invalid (`error` is the code to send). */
 export type ClosePayload =
   | { error: 0; code: number; reason: string }
