@@ -29,6 +29,20 @@ const routes: Route[] = [
     },
   },
   {
+    pattern: "/flood",
+    file: "flood",
+    handler: {
+      async message(c) {
+        let sends = 1;
+        while (c.send(new Uint8Array(256 * 1024))) sends++;
+        const high = c.bufferedAmount;
+        await c.drained();
+        c.send(`${sends} ${high} ${c.bufferedAmount}`);
+      },
+      close: (_c, code, reason) => void closes.push([code, reason]),
+    } as Handler,
+  },
+  {
     pattern: "/closer",
     file: "closer",
     handler: {
@@ -265,4 +279,35 @@ Deno.test("native engine shutdown closes open WebSockets with 1001", async () =>
   await raw.send(clientFrame(8, closePayload(1001)));
   await stopping;
   raw.close();
+});
+
+Deno.test("native engine: send() returns false over the high-water mark, drained() resolves", async () => {
+  const { server, port } = start({ sendHighWater: 1024 * 1024 });
+  const [raw] = await Raw.open(port, "/flood");
+  await raw.send(clientFrame(1, "go"));
+  let report = "";
+  for (let f; (f = await raw.frame()) !== null;) {
+    if (f[0] === 0x81) {
+      report = dec.decode(f[1]);
+      break;
+    }
+  }
+  const [sends, high, after] = report.split(" ").map(Number);
+  assert.equal(sends, 4); // 4 x 256 KiB reach 1 MiB
+  assert.ok(high >= 1024 * 1024, `${high}`);
+  assert.ok(after < 1024 * 1024, `${after}`);
+  raw.close();
+  await server.shutdown();
+});
+
+Deno.test("native engine reports an abrupt disconnect as 1006", async () => {
+  closes.length = 0;
+  const { server, port } = start();
+  const [raw] = await Raw.open(port, "/flood");
+  raw.close();
+  for (let i = 0; i < 100 && closes.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.deepEqual(closes, [[1006, ""]]);
+  await server.shutdown();
 });
