@@ -171,7 +171,7 @@ export class FrameParser {
       // Refuse before a single payload byte arrives.
       const cap = this.#compressed ? this.#wireMax : this.#max;
       if (len > cap - this.#msgLen) {
-        return this.#fail(1009, "message too big");
+        return this.#fail(1009, `message over ${this.#max} bytes`);
       }
       this.#msgLen += len;
     } else {
@@ -234,7 +234,8 @@ export class FrameParser {
 
   #inflateFailed(): false {
     const code = this.#inflater!.code;
-    this.#fail(code, code === 1009 ? "message too big" : "bad deflate data");
+    const tooBig = `message over ${this.#max} bytes`;
+    this.#fail(code, code === 1009 ? tooBig : "bad deflate data");
     return false;
   }
 
