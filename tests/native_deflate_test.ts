@@ -210,7 +210,7 @@ for (const offer of offers) {
     // Without context takeover each message inflates on its own, window-exact.
     if (params.serverNoContextTakeover) {
       const frames = readServerFrames(
-        joinBytes(...msgs.map((m) => (w.text(m), w.take()!))),
+        joinBytes(...msgs.map((m) => (w.text(m), w.take()!.slice()))),
       );
       for (const [i, [, , p]] of frames.entries()) {
         const one = zlib.inflateRawSync(joinBytes(p, TAIL), {

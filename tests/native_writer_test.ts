@@ -59,7 +59,7 @@ Deno.test("FrameWriter encodes text, including multi-byte text that needs a long
   }
 });
 
-Deno.test("FrameWriter coalesces frames into one buffer and never rewrites taken bytes", () => {
+Deno.test("FrameWriter coalesces frames into one buffer; taken bytes stay intact until the next take()", () => {
   const w = new FrameWriter({ blockSize: 64 });
   assert.equal(w.take(), null);
   w.text("a");

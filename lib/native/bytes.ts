@@ -26,3 +26,37 @@ export function concatBytes(parts: Uint8Array[], size?: number): Uint8Array {
   }
   return out;
 }
+
+// Copies of up to SLAB_MAX bytes are carved out of a shared slab: under
+// Deno 2.9 every new ArrayBuffer costs ~0.5 µs (a 16 KiB one ~5.6 µs, with
+// GC), a slab copy ~0.1 µs (16 KiB: ~3 µs). A slab lives as long as any
+// view into it, so a retained small message can pin up to SLAB bytes.
+const SLAB = 512 * 1024;
+const SLAB_MAX = 32 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabOff = 0;
+
+/**
+ * Returns a copy of `src` that the caller may keep. Small copies are views
+ * into a shared slab (`byteOffset` is then not 0, and `.buffer` is the
+ * slab): use `.slice()` on them to get a buffer of their own.
+ *
+ * @example
+ * ```ts
+ * import { copyOut } from "./bytes.ts";
+ * const read = new Uint8Array([1, 2, 3]);
+ * const kept = copyOut(read); // survives read buffer reuse
+ * ```
+ */
+export function copyOut(src: Uint8Array): Uint8Array {
+  const n = src.length;
+  if (n > SLAB_MAX) return src.slice();
+  if (slabOff + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabOff = 0;
+  }
+  const out = slab.subarray(slabOff, slabOff + n);
+  out.set(src);
+  slabOff = (slabOff + n + 7) & ~7; // 8-byte aligned views for typed arrays
+  return out;
+}

@@ -33,6 +33,12 @@ export interface FrameHandlers {
 export interface FrameParserOptions {
   /** Largest message (after inflation) in bytes; default 64 MiB. */
   maxMessageSize?: number;
+  /**
+   * The caller reuses its read buffer after `push()` returns: the parser
+   * then copies whatever it keeps (a binary message, pieces of a message
+   * split across reads). Text in one chunk is decoded in place either way.
+   */
+  transient?: boolean;
   /** Set iff permessage-deflate was negotiated: RSV1 is then allowed. */
   inflater?: MessageInflater | null;
 }

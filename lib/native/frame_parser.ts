@@ -3,15 +3,15 @@
  * anywhere; it calls back with whole messages, pings, pongs and the close,
  * or with one protocol error, after which it ignores all further input.
  *
- * Ownership: pushed chunks are unmasked in place and binary messages may be
- * views into them, so the caller must hand over chunks it will not reuse.
- * That is what makes the common case (one unfragmented frame inside one
- * chunk) free of copies: a subarray and an in-place XOR.
+ * Chunks are unmasked in place. By default the parser owns them (binary
+ * messages may be views into them), so one unfragmented frame inside one
+ * chunk costs no copy: a subarray and an in-place XOR. With `transient` the
+ * caller may reuse its buffer and the parser copies only what it keeps.
  *
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes, copyOut } from "./bytes.ts";
 import type { FrameHandlers, FrameParserOptions } from "./frame_events.ts";
 import { extendedLength, headerViolation } from "./frame_rules.ts";
 import { parseClosePayload } from "./frame_rules.ts";
@@ -44,6 +44,7 @@ export class FrameParser {
   #max: number;
   #wireMax: number;
   #inflater: MessageInflater | null;
+  #transient: boolean;
   #state = ST_HEADER;
   #hdr = new Uint8Array(14);
   #hdrLen = 0;
@@ -73,6 +74,7 @@ export class FrameParser {
     // Compressed bytes may slightly exceed the inflated size (stored blocks).
     this.#wireMax = this.#max + Math.floor(this.#max / 1024) + 64;
     this.#inflater = opts.inflater ?? null;
+    this.#transient = opts.transient ?? false;
   }
 
   /** True after a close frame, an error or `stop()`. */
@@ -206,7 +208,8 @@ export class FrameParser {
         return false;
       }
     }
-    this.#parts.push(piece);
+    // A whole message is used before push() returns; keep copies otherwise.
+    this.#parts.push(this.#transient && !this.#whole ? copyOut(piece) : piece);
     return true;
   }
 
@@ -221,7 +224,10 @@ export class FrameParser {
       if (out === null) return void this.#inflateFailed();
       bytes = out;
     } else bytes = this.#joinParts();
-    if (op === BINARY) return this.#h.onMessage(bytes);
+    if (op === BINARY) {
+      const own = this.#transient && this.#whole && !this.#compressed;
+      return this.#h.onMessage(own ? copyOut(bytes) : bytes);
+    }
     let text: string | null;
     if (this.#compressed || this.#whole) text = decodeUtf8(bytes);
     else {
@@ -253,7 +259,12 @@ export class FrameParser {
 
   #control(): void {
     // Copy out of the reused #ctl buffer: handlers may keep the payload.
-    const p = this.#ctlWhole ?? this.#ctl.slice(0, this.#ctlLen);
+    const whole = this.#ctlWhole;
+    const p = whole === null
+      ? this.#ctl.slice(0, this.#ctlLen)
+      : this.#transient
+      ? copyOut(whole)
+      : whole;
     this.#ctlWhole = null;
     if (this.#opcode === PING) return this.#h.onPing(p);
     if (this.#opcode === PONG) return this.#h.onPong(p);

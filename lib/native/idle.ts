@@ -58,7 +58,7 @@ export class IdleSweeper {
   #sweep(): void {
     for (const s of this.#sockets) {
       const ticks = ++s.idleTicks;
-      if (ticks >= 1) s.trim();
+      if (ticks >= 2) s.trim(); // silent for a whole period
       if (!this.#pings) continue;
       if (ticks === 3) s.ping();
       else if (ticks >= 5) s.fail(1001, "No response from ping frame");

@@ -62,6 +62,7 @@ export class NativeSocket implements Transport {
   #code = 1006; // what the Connection hears at the end
   #reason = "";
   #drainWaiters: { limit: number; resolve: () => void }[] = [];
+  #readBuf = new Uint8Array(MIN_READ);
   /** Sweeper ticks since anything was read (see `IdleSweeper`). */
   idleTicks = 0;
 
@@ -102,7 +103,11 @@ export class NativeSocket implements Transport {
         this.#scheduleFlush();
       },
       onError: (code, reason) => this.fail(code, reason),
-    }, { maxMessageSize: opts.maxMessageSize, inflater: this.#inflater });
+    }, {
+      maxMessageSize: opts.maxMessageSize,
+      inflater: this.#inflater,
+      transient: true,
+    });
   }
 
   /** Bytes queued or being written. */
@@ -166,19 +171,27 @@ export class NativeSocket implements Transport {
   /** Frees buffers while idle (called by the sweeper). */
   trim(): void {
     if (!this.#writing && this.#writer.pending === 0) this.#writer.release();
+    // The pending read keeps the old buffer; the next one is small again.
+    if (this.#readBuf.length > MIN_READ) {
+      this.#readBuf = new Uint8Array(MIN_READ);
+    }
   }
 
   /** Runs until the TCP connection is closed; `rest` = bytes after the head. */
   async run(rest: Uint8Array): Promise<void> {
     if (rest.length > 0) this.#parser.push(rest);
-    let buf = new Uint8Array(MIN_READ);
     try {
       while (!this.#tcpClosed) {
+        // One buffer, reused: the parser is transient and copies only what
+        // it keeps, so a read costs no allocation.
+        const buf = this.#readBuf;
         const n = await this.#tcp.read(buf);
         if (n === null) break;
         this.idleTicks = 0;
-        if (!this.#parser.done) this.#parser.push(buf.slice(0, n));
-        if (n === buf.length && n < MAX_READ) buf = new Uint8Array(n * 2);
+        if (!this.#parser.done) this.#parser.push(buf.subarray(0, n));
+        if (n === buf.length && n < MAX_READ) {
+          this.#readBuf = new Uint8Array(n * 2);
+        }
       }
     } catch (err) {
       if (!this.#tcpClosed) this.#conn.failed(err);
