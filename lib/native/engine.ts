@@ -85,10 +85,16 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
     }
     const { request, rest } = read;
     const remote = tcp.remoteAddr;
-    const result = await app.handle(request, {
-      hostname: remote.hostname,
-      port: remote.port,
-    });
+    let result;
+    try {
+      result = await app.handle(request, {
+        hostname: remote.hostname,
+        port: remote.port,
+      });
+    } catch (err) {
+      app.log.error("native_handle_error", { error: String(err) });
+      result = new Response("internal server error\n", { status: 500 });
+    }
     if (result instanceof Response) {
       await writeResponse(tcp, result, request.method);
       return tcp.close();
