@@ -1,0 +1,157 @@
+/**
+ * Command-line parsing for `main.ts`: flags → `ServerOptions`, with a
+ * one-line error for anything wrong.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  DEFAULTS,
+  type EngineName,
+  type LogLevel,
+  parseSize,
+  type ServerOptions,
+} from "./options.ts";
+
+/** What the command line asks for. */
+export type CliResult =
+  | { kind: "serve"; options: ServerOptions; listHandlers: boolean }
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "error"; message: string };
+
+/** The usage text printed by `-h` and after a bad flag. */
+export const USAGE = `Usage: deno task start [options]
+       deno run --allow-net --allow-read --allow-env main.ts [options]
+
+Options:
+  -p, --port N              port to listen on (default 9998, or $PORT)
+  -H, --host ADDR           interface to listen on (default 0.0.0.0)
+  -w, --handlers DIR        load handlers from DIR at run time (default: the manifest)
+  -d, --static DIR          serve static files from DIR (default: static/)
+      --no-static           serve no static files
+      --engine NAME         deno | native (default deno)
+      --max-message-size N  largest message in bytes, e.g. 65536, 64k, 16MiB (default 16MiB)
+      --idle-timeout S      seconds of silence before a ping; 0 = off (default 30)
+      --send-high-water N   send() returns false above this many buffered bytes (default 1MiB)
+      --log-level LEVEL     debug | info | warn | error (default info)
+      --list-handlers       print the handler table and exit
+  -h, --help                this text
+  -V, --version             print the version`;
+
+const LEVELS = ["debug", "info", "warn", "error"];
+const ENGINES = ["deno", "native"];
+
+/**
+ * Parses command-line arguments. Never throws and never exits: the caller
+ * prints and exits.
+ *
+ * @example
+ * ```ts
+ * import { parseCli } from "./cli.ts";
+ * const r = parseCli(["-p", "8080"], {});
+ * if (r.kind === "serve") console.log(r.options.port); // 8080
+ * ```
+ */
+export function parseCli(
+  args: string[],
+  env: { PORT?: string },
+): CliResult {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string", short: "p" },
+        host: { type: "string", short: "H" },
+        handlers: { type: "string", short: "w" },
+        static: { type: "string", short: "d" },
+        "no-static": { type: "boolean" },
+        engine: { type: "string" },
+        "max-message-size": { type: "string" },
+        "idle-timeout": { type: "string" },
+        "send-high-water": { type: "string" },
+        "log-level": { type: "string" },
+        "list-handlers": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+      },
+    }));
+  } catch (err) {
+    return { kind: "error", message: (err as Error).message.split("\n")[0] };
+  }
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const options: ServerOptions = { ...DEFAULTS };
+  const fail = (message: string): CliResult => ({ kind: "error", message });
+
+  const portText = values.port ?? env.PORT;
+  if (portText !== undefined) {
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText.trim()) || port > 65535) {
+      return fail(`invalid port "${portText}": expected 0-65535`);
+    }
+    options.port = port;
+  }
+  if (values.host !== undefined) {
+    if (values.host === "") return fail("invalid --host: empty");
+    options.hostname = values.host;
+  }
+  if (values.handlers !== undefined) options.handlersDir = values.handlers;
+  if (values.static !== undefined && values["no-static"]) {
+    return fail("--static and --no-static cannot be used together");
+  }
+  if (values.static !== undefined) options.staticDir = values.static;
+  if (values["no-static"]) options.staticDir = null;
+  if (values.engine !== undefined) {
+    if (!ENGINES.includes(values.engine)) {
+      return fail(
+        `invalid --engine "${values.engine}": expected deno or native`,
+      );
+    }
+    options.engine = values.engine as EngineName;
+  }
+  for (
+    const [flag, key] of [
+      ["max-message-size", "maxMessageSize"],
+      ["send-high-water", "sendHighWater"],
+    ] as const
+  ) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const n = parseSize(text);
+    if (n === null) {
+      return fail(
+        `invalid --${flag} "${text}": expected a size like 65536, 64k or 16MiB`,
+      );
+    }
+    options[key] = n;
+  }
+  if (values["idle-timeout"] !== undefined) {
+    const text = values["idle-timeout"];
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || n > 86400) {
+      return fail(
+        `invalid --idle-timeout "${text}": expected whole seconds 0-86400`,
+      );
+    }
+    options.idleTimeout = n;
+  }
+  if (values["log-level"] !== undefined) {
+    if (!LEVELS.includes(values["log-level"])) {
+      return fail(
+        `invalid --log-level "${
+          values["log-level"]
+        }": expected debug, info, warn or error`,
+      );
+    }
+    options.logLevel = values["log-level"] as LogLevel;
+  }
+  return {
+    kind: "serve",
+    options,
+    listHandlers: values["list-handlers"] ?? false,
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * `Connection`: the engine-neutral `Conn` handed to handlers. An engine feeds
+ * it events (`opened`, `received`, `closed`, `failed`) and gives it a
+ * `Transport` to send through; everything handlers see is decided here, so
+ * both engines behave the same.
+ *
+ * @module
+ */
+import { assertHandlerClose, utf8Length } from "./close_code.ts";
+import { MessageQueue } from "./message_queue.ts";
+import type {
+  Conn,
+  Handler,
+  MessageData,
+  ReadyState,
+  RemoteAddr,
+} from "./types.ts";
+
+/** What an engine must offer a connection. */
+export interface Transport {
+  /** Queue one message. */
+  send(data: string | Uint8Array): void;
+  /** Start the closing handshake with this code and reason (not validated). */
+  close(code: number, reason: string): void;
+  /** Bytes queued and not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Resolves when buffered bytes fall to `limit` or below (optional). */
+  drain?(limit: number): Promise<void>;
+}
+
+/** Per-connection numbers, for logs and metrics. */
+export interface ConnStats {
+  msgsIn: number;
+  bytesIn: number;
+  msgsOut: number;
+  bytesOut: number;
+  openedAt: number;
+}
+
+/** Everything a connection is made from. */
+export interface ConnectionInit<S> {
+  id: string;
+  handler: Handler<S>;
+  url: URL;
+  params: Record<string, string>;
+  headers: Headers;
+  remoteAddr: RemoteAddr;
+  protocol: string;
+  extensions?: string;
+  state: S;
+  maxMessageSize: number;
+  sendHighWater: number;
+  /** Told once when the connection has opened. */
+  onOpen?(conn: Connection<S>): void;
+  /** Told once when the connection has closed, after the handler's `close`. */
+  onClose?(conn: Connection<S>, code: number, reason: string): void;
+  /** Told about every error a handler throws. */
+  onHandlerError?(conn: Connection<S>, where: string, err: unknown): void;
+}
+
+const POLL_MS = 10;
+
+/**
+ * The `Conn` handlers receive, driven by an engine.
+ *
+ * @example
+ * ```ts ignore
+ * const conn = new Connection(init);
+ * conn.attach(transport);
+ * conn.opened();
+ * conn.received("hello");
+ * conn.closed(1000, "");
+ * ```
+ */
+export class Connection<S = unknown> implements Conn<S> {
+  readonly id: string;
+  readonly url: URL;
+  readonly params: Readonly<Record<string, string>>;
+  readonly headers: Headers;
+  readonly remoteAddr: RemoteAddr;
+  readonly protocol: string;
+  readonly extensions: string;
+  state: S;
+  readonly stats: ConnStats = {
+    msgsIn: 0,
+    bytesIn: 0,
+    msgsOut: 0,
+    bytesOut: 0,
+    openedAt: 0,
+  };
+  #readyState: ReadyState = 0;
+  #transport: Transport | null = null;
+  #init: ConnectionInit<S>;
+  #handler: Handler<S>;
+  #queue: MessageQueue | null;
+
+  constructor(init: ConnectionInit<S>) {
+    this.#init = init;
+    this.#handler = init.handler;
+    this.id = init.id;
+    this.url = init.url;
+    this.params = init.params;
+    this.headers = init.headers;
+    this.remoteAddr = init.remoteAddr;
+    this.protocol = init.protocol;
+    this.extensions = init.extensions ?? "";
+    this.state = init.state;
+    this.#queue = init.handler.run ? new MessageQueue() : null;
+  }
+
+  get origin(): string {
+    return this.headers.get("origin") ?? "";
+  }
+
+  get readyState(): ReadyState {
+    return this.#readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.#transport?.bufferedAmount ?? 0;
+  }
+
+  /** Connects the engine's transport; called by the engine before `opened`. */
+  attach(transport: Transport): void {
+    this.#transport = transport;
+  }
+
+  send(data: MessageData | ArrayBuffer): boolean {
+    if (this.#readyState !== 1 || !this.#transport) return false;
+    const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    this.#transport.send(payload);
+    this.stats.msgsOut++;
+    this.stats.bytesOut += typeof payload === "string"
+      ? utf8Length(payload)
+      : payload.byteLength;
+    return this.#transport.bufferedAmount < this.#init.sendHighWater;
+  }
+
+  drained(): Promise<void> {
+    const limit = this.#init.sendHighWater;
+    const transport = this.#transport;
+    if (!transport || this.#readyState >= 2) return Promise.resolve();
+    if (transport.bufferedAmount < limit) return Promise.resolve();
+    if (transport.drain) return transport.drain(limit - 1);
+    // Deno's WebSocket has no drain event: poll bufferedAmount.
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (transport.bufferedAmount < limit || this.#readyState >= 2) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, POLL_MS);
+    });
+  }
+
+  close(code = 1000, reason = ""): void {
+    assertHandlerClose(code, reason);
+    this.closeWith(code, reason);
+  }
+
+  /** Closes with any wire-valid code; for the server's own 1001/1009/1011. */
+  closeWith(code: number, reason: string): void {
+    if (this.#readyState >= 2) return;
+    this.#readyState = 2;
+    this.#transport?.close(code, reason);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<MessageData> {
+    if (!this.#queue) {
+      throw new TypeError(
+        "conn is iterable only in handlers that define run(conn)",
+      );
+    }
+    return this.#queue.iterator();
+  }
+
+  /** Engine event: the handshake completed. */
+  opened(): void {
+    if (this.#readyState !== 0) return;
+    this.#readyState = 1;
+    this.stats.openedAt = performance.now();
+    this.#init.onOpen?.(this);
+    const h = this.#handler;
+    if (h.open) this.#call("open", () => h.open!(this));
+    if (h.run) this.#runSequential(h.run);
+  }
+
+  /** Engine event: a whole message arrived. */
+  received(data: MessageData): void {
+    if (this.#readyState !== 1) return;
+    const size = typeof data === "string"
+      ? stringBytes(data, this.#init.maxMessageSize)
+      : data.byteLength;
+    if (size > this.#init.maxMessageSize) {
+      this.closeWith(1009, `message over ${this.#init.maxMessageSize} bytes`);
+      return;
+    }
+    this.stats.msgsIn++;
+    this.stats.bytesIn += size;
+    if (this.#queue) this.#queue.push(data);
+    else if (this.#handler.message) {
+      const h = this.#handler;
+      this.#call("message", () => h.message!(this, data));
+    }
+  }
+
+  /** Engine event: a transport error; `closed` follows. */
+  failed(err: unknown): void {
+    if (this.#readyState === 3 || !this.#handler.error) return;
+    const h = this.#handler;
+    this.#call("error", () => h.error!(this, err));
+  }
+
+  /**
+   * Engine event: the connection is gone. Handlers hear of it exactly once;
+   * Deno's code 0 for an abrupt end becomes 1006 and its second `close` after
+   * an idle timeout is dropped here.
+   */
+  closed(code: number, reason: string): void {
+    if (this.#readyState === 3) return;
+    const wasOpen = this.#readyState !== 0;
+    this.#readyState = 3;
+    const real = code === 0 ? 1006 : code;
+    this.#queue?.end();
+    const h = this.#handler;
+    if (wasOpen && h.close) {
+      this.#call("close", () => h.close!(this, real, reason));
+    }
+    this.#init.onClose?.(this, real, reason);
+  }
+
+  async #runSequential(run: NonNullable<Handler<S>["run"]>): Promise<void> {
+    try {
+      await run(this);
+      this.closeWith(1000, "");
+    } catch (err) {
+      this.#fail("run", err);
+    }
+  }
+
+  #call(where: string, fn: () => void | Promise<void>): void {
+    try {
+      const result = fn();
+      if (result instanceof Promise) {
+        result.catch((err) => this.#fail(where, err));
+      }
+    } catch (err) {
+      this.#fail(where, err);
+    }
+  }
+
+  #fail(where: string, err: unknown): void {
+    this.#init.onHandlerError?.(this, where, err);
+    if (where !== "close" && where !== "error") {
+      this.closeWith(1011, "Internal error");
+    }
+  }
+}
+
+/** UTF-8 size of `s`, exact only when it might exceed `cap` (cheap otherwise). */
+function stringBytes(s: string, cap: number): number {
+  if (s.length > cap) return s.length;
+  return utf8Length(s);
+}

@@ -1,0 +1,25 @@
+/**
+ * The only module handlers import: `defineHandler` and the handler API types.
+ *
+ * @example
+ * ```ts
+ * import { defineHandler } from "./mod.ts";
+ * export default defineHandler({
+ *   message(conn, data) {
+ *     conn.send(data);
+ *   },
+ * });
+ * ```
+ *
+ * @module
+ */
+export { defineHandler } from "./handler.ts";
+export type {
+  AcceptResult,
+  Conn,
+  Handler,
+  MessageData,
+  ReadyState,
+  RemoteAddr,
+  UpgradeInfo,
+} from "./types.ts";

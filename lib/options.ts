@@ -1,0 +1,103 @@
+/**
+ * Server options and their defaults: the one reference for every default.
+ *
+ * @module
+ */
+import { STATIC_DIR } from "./paths.ts";
+
+/** Log levels, least to most severe. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Which WebSocket implementation serves upgrades. */
+export type EngineName = "deno" | "native";
+
+/** Everything the server can be told. */
+export interface ServerOptions {
+  /** TCP port. Default 9998 (the tutorial's), or `PORT` from the environment. */
+  port: number;
+  /** Interface to listen on. Default `0.0.0.0`. */
+  hostname: string;
+  /** Load handlers from this folder at run time instead of the manifest. */
+  handlersDir: string | null;
+  /** Folder of static files, or `null` for none. Default: `static/`. */
+  staticDir: string | null;
+  /** Largest message accepted, in bytes; bigger closes with 1009. Default 16 MiB. */
+  maxMessageSize: number;
+  /** Seconds of silence before a ping; unanswered → close 1001. 0 = off. Default 30. */
+  idleTimeout: number;
+  /** `send()` returns false above this many buffered bytes. Default 1 MiB. */
+  sendHighWater: number;
+  /** Least severe level that is logged. Default `info`. */
+  logLevel: LogLevel;
+  /** WebSocket engine. Default `deno`. */
+  engine: EngineName;
+}
+
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./options.ts";
+ * DEFAULTS.port; // 9998
+ * ```
+ */
+export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
+  port: 9998,
+  hostname: "0.0.0.0",
+  handlersDir: null,
+  staticDir: STATIC_DIR,
+  maxMessageSize: 16 * 1024 * 1024,
+  idleTimeout: 30,
+  sendHighWater: 1024 * 1024,
+  logLevel: "info",
+  engine: "deno",
+});
+
+/**
+ * Options with every missing member filled from `DEFAULTS`.
+ *
+ * @example
+ * ```ts
+ * import { withDefaults } from "./options.ts";
+ * withDefaults({ port: 0 }).idleTimeout; // 30
+ * ```
+ */
+export function withDefaults(
+  partial: Partial<ServerOptions> = {},
+): ServerOptions {
+  return { ...DEFAULTS, ...partial };
+}
+
+const UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+};
+
+/**
+ * Parses a byte size such as `65536`, `64k`, `16MiB` or `1MB`.
+ * Returns `null` for anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseSize } from "./options.ts";
+ * parseSize("16MiB"); // 16777216
+ * ```
+ */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = UNITS[m[2].toLowerCase()];
+  if (unit === undefined) return null;
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}

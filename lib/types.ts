@@ -1,0 +1,125 @@
+/**
+ * The handler API: the contract every handler module and both engines share.
+ * Nothing here refers to Deno's `WebSocket`, so handlers run unchanged on the
+ * deno engine (`Deno.upgradeWebSocket`) and the native RFC 6455 engine.
+ *
+ * @module
+ */
+
+/** A message as a handler sees it: `string` for text, `Uint8Array` for binary. */
+export type MessageData = string | Uint8Array;
+
+/** Where the peer connects from. */
+export interface RemoteAddr {
+  /** IP address (or hostname for unix sockets). */
+  hostname: string;
+  /** Port of the peer. */
+  port: number;
+}
+
+/** Everything `accept()` may return to let the connection through. */
+export interface AcceptResult<S> {
+  /** Per-connection state, readable later as `conn.state`. */
+  state?: S;
+  /** Extra headers for the 101 response (e.g. `Set-Cookie`). */
+  headers?: HeadersInit;
+}
+
+/** What a connection is doing, as the browser's `readyState` numbers it. */
+export type ReadyState = 0 | 1 | 2 | 3;
+
+/**
+ * One WebSocket connection, as a handler sees it.
+ *
+ * @example
+ * ```ts
+ * import { defineHandler } from "./mod.ts";
+ * export default defineHandler({
+ *   message(conn, data) {
+ *     conn.send(data);
+ *   },
+ * });
+ * ```
+ */
+export interface Conn<S = unknown> extends AsyncIterable<MessageData> {
+  /** A short id, unique in this process. */
+  readonly id: string;
+  /** The negotiated subprotocol, or `""`. */
+  readonly protocol: string;
+  /** The negotiated extensions (e.g. `"permessage-deflate"`), or `""`. */
+  readonly extensions: string;
+  /** The request URL of the upgrade. */
+  readonly url: URL;
+  /** Route parameters, e.g. `{ name: "lobby" }` for `/rooms/[name]`. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The `Origin` header of the upgrade, or `""`. */
+  readonly origin: string;
+  /** All headers of the upgrade request. */
+  readonly headers: Headers;
+  /** The peer's address. */
+  readonly remoteAddr: RemoteAddr;
+  /** Whatever `accept()` returned as `state` (undefined otherwise). */
+  state: S;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: ReadyState;
+  /** Bytes queued for sending and not yet handed to the network. */
+  readonly bufferedAmount: number;
+  /**
+   * Sends a text (`string`) or binary (`Uint8Array`/`ArrayBuffer`) message.
+   * Returns `false` when the send buffer is over its high-water mark: wait for
+   * `drained()` before sending more. Sending on a closed connection is a no-op
+   * that returns `false`.
+   */
+  send(data: MessageData | ArrayBuffer): boolean;
+  /** Resolves when `bufferedAmount` is below the high-water mark (or closed). */
+  drained(): Promise<void>;
+  /**
+   * Starts the closing handshake. `code` must be 1000 or 3000–4999 (RangeError
+   * otherwise), `reason` at most 123 UTF-8 bytes (RangeError otherwise).
+   */
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * A handler module's default export. Every member is optional.
+ *
+ * Event style uses `open`/`message`/`close`/`error`; sequential style uses
+ * `run(conn)` with `for await (const data of conn)`. When `run` returns the
+ * server closes the connection with 1000.
+ */
+export interface Handler<S = unknown> {
+  /** Subprotocols this handler speaks, most preferred first. */
+  protocols?: string[];
+  /**
+   * Runs before the 101. Return a `Response` to refuse (any status), or an
+   * `AcceptResult` with per-connection `state` and extra 101 `headers`.
+   */
+  accept?(
+    req: Request,
+    info: UpgradeInfo,
+  ):
+    | Response
+    | AcceptResult<S>
+    | void
+    | Promise<Response | AcceptResult<S> | void>;
+  /** The connection is open. */
+  open?(conn: Conn<S>): void | Promise<void>;
+  /** A whole message arrived. */
+  message?(conn: Conn<S>, data: MessageData): void | Promise<void>;
+  /** Called exactly once, with a real code (1006 for an abrupt end). */
+  close?(conn: Conn<S>, code: number, reason: string): void | Promise<void>;
+  /** A transport error; `close` follows. */
+  error?(conn: Conn<S>, err: unknown): void;
+  /** Sequential style: consume `conn` as an async iterable. */
+  run?(conn: Conn<S>): void | Promise<void>;
+}
+
+/** What `accept()` learns about the upgrade besides the request. */
+export interface UpgradeInfo {
+  /** Route parameters. */
+  params: Record<string, string>;
+  /** The peer's address. */
+  remoteAddr: RemoteAddr;
+  /** The subprotocol that will be chosen, or `""`. */
+  protocol: string;
+}

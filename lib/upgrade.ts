@@ -1,0 +1,95 @@
+/**
+ * `prepareUpgrade()`: everything between an upgrade request and the 101 that
+ * does not depend on the engine — routing, checks, subprotocol choice and the
+ * handler's `accept()`.
+ *
+ * @module
+ */
+import { Connection, type ConnectionInit } from "./connection.ts";
+import {
+  checkUpgrade,
+  chooseProtocol,
+  parseProtocols,
+  refuse,
+} from "./handshake.ts";
+import type { RouteMatch } from "./router.ts";
+import type { AcceptResult, RemoteAddr } from "./types.ts";
+
+/** An upgrade that passed every check: the connection and extra 101 headers. */
+export interface PendingUpgrade {
+  conn: Connection<unknown>;
+  /** Headers for the 101, including `Sec-WebSocket-Protocol` when chosen. */
+  headers: Headers;
+}
+
+/** The parts of a connection the app decides (limits and hooks). */
+export type ConnectionSettings = Pick<
+  ConnectionInit<unknown>,
+  "maxMessageSize" | "sendHighWater" | "onOpen" | "onClose" | "onHandlerError"
+>;
+
+let nextId = 0;
+
+/**
+ * Checks an upgrade request for a matched route and runs the handler's
+ * `accept()`. Returns a refusal `Response` or a `PendingUpgrade`.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await prepareUpgrade(req, url, remoteAddr, match, settings);
+ * if (result instanceof Response) return result;
+ * ```
+ */
+export async function prepareUpgrade(
+  req: Request,
+  url: URL,
+  remoteAddr: RemoteAddr,
+  match: RouteMatch,
+  settings: ConnectionSettings,
+  onAcceptError: (err: unknown) => void,
+): Promise<Response | PendingUpgrade> {
+  const bad = checkUpgrade(req);
+  if (bad) return bad;
+  const handler = match.route.handler;
+  const offered = parseProtocols(req.headers.get("sec-websocket-protocol"));
+  const protocol = chooseProtocol(offered, handler.protocols);
+  if (protocol instanceof Response) return protocol;
+  const headers = new Headers();
+  let state: unknown = undefined;
+  if (handler.accept) {
+    let result: Response | AcceptResult<unknown> | void;
+    try {
+      result = await handler.accept(req, {
+        params: match.params,
+        remoteAddr,
+        protocol,
+      });
+    } catch (err) {
+      onAcceptError(err);
+      return refuse(500, "handler accept() failed");
+    }
+    if (result instanceof Response) return result;
+    if (result) {
+      state = result.state;
+      if (result.headers) {
+        for (const [k, v] of new Headers(result.headers)) {
+          // Headers iterates Set-Cookie values one by one; append keeps all.
+          headers.append(k, v);
+        }
+      }
+    }
+  }
+  if (protocol) headers.set("sec-websocket-protocol", protocol);
+  const conn = new Connection<unknown>({
+    id: (++nextId).toString(36),
+    handler,
+    url,
+    params: match.params,
+    headers: req.headers,
+    remoteAddr,
+    protocol,
+    state,
+    ...settings,
+  });
+  return { conn, headers };
+}

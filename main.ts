@@ -1,0 +1,89 @@
+/**
+ * `deno task start`: the command-line server. Also the entry for Deno Deploy
+ * and `deno compile`. (`deno serve` uses `serve.ts`: `import.meta.main` is
+ * true there too, so one file doing both would start two servers.)
+ *
+ * @module
+ */
+import { createApp } from "./app.ts";
+import { parseCli, USAGE } from "./lib/cli.ts";
+import { Logger } from "./lib/log.ts";
+import { loadRoutes, routeTable } from "./lib/routes.ts";
+import denoJson from "./deno.json" with { type: "json" };
+
+/** Grace period for sockets to finish their close handshake on shutdown. */
+const SHUTDOWN_MS = 5000;
+
+/**
+ * Runs the server until SIGINT/SIGTERM; returns the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await main(["--port", "8080"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const cli = parseCli(args, { PORT: Deno.env.get("PORT") });
+  if (cli.kind === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (cli.kind === "version") {
+    console.log(`denosocket ${denoJson.version}`);
+    return 0;
+  }
+  if (cli.kind === "error") {
+    console.error(`error: ${cli.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { options } = cli;
+  let routes;
+  try {
+    routes = await loadRoutes(options.handlersDir);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    return 1;
+  }
+  if (cli.listHandlers) {
+    console.log(routeTable(routes));
+    return 0;
+  }
+  if (options.engine !== "deno") {
+    console.error(`error: --engine ${options.engine} is not available yet`);
+    return 2;
+  }
+  const log = new Logger(options.logLevel);
+  const app = createApp(options, routes, log);
+  const server = Deno.serve({
+    port: options.port,
+    hostname: options.hostname,
+    onListen({ hostname, port }) {
+      const host = hostname === "0.0.0.0" ? "localhost" : hostname;
+      console.log(
+        `denosocket ${denoJson.version} listening on http://${host}:${port}/`,
+      );
+      if (options.staticDir) {
+        console.log(`  static files from ${options.staticDir}`);
+      }
+      console.log(
+        `WebSocket handlers (ws://${host}:${port}…):\n${routeTable(routes)}`,
+      );
+    },
+  }, app.fetch);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutdown", { signal, connections: app.connections.size });
+    await app.closeAll(1001, "Server shutting down", SHUTDOWN_MS);
+    await server.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+  await server.finished;
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
