@@ -1,0 +1,160 @@
+/**
+ * Turns recorded samples into the final tables (plain or Markdown) and the
+ * summary stored in the JSON results.
+ *
+ * @module
+ */
+import type { Cell, RunReport, Sample } from "./model.ts";
+
+/** Median and range of one cell; failed rounds count as 0. */
+export interface Summary {
+  median: number;
+  min: number;
+  max: number;
+  failed: number;
+  saturated: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Summarises one cell's rounds. */
+export function summarize(samples: Sample[]): Summary | null {
+  if (!samples.length) return null;
+  const v = samples.map((s) => s.value);
+  return {
+    median: median(v),
+    min: Math.min(...v),
+    max: Math.max(...v),
+    failed: samples.filter((s) => s.error).length,
+    saturated: samples.filter((s) => s.clientSaturated).length,
+  };
+}
+
+/** Readable number: thousands grouped, three significant digits below 100. */
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return "–";
+  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString("en-US");
+  return v.toPrecision(3).replace(/\.?0+$/, "");
+}
+
+function pct(xs: (number | undefined)[]): string {
+  const v = xs.filter((x): x is number => typeof x === "number" && x >= 0);
+  return v.length ? `${Math.round(median(v) * 100)}%` : "–";
+}
+
+function cellText(s: Summary | null): string {
+  if (!s) return "–";
+  const mark = (s.failed ? " ✗" : "") + (s.saturated ? " †" : "");
+  return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${mark}`;
+}
+
+function ratio(a: Summary | null, b: Summary | null): string {
+  if (!a || !b || !b.median) return "–";
+  return `${(a.median / b.median).toFixed(2)}×`;
+}
+
+function render(head: string[], rows: string[][], markdown: boolean): string {
+  if (markdown) {
+    const line = (r: string[]) =>
+      `| ${r.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
+    return [line(head), line(head.map(() => "---")), ...rows.map(line)].join(
+      "\n",
+    );
+  }
+  const w = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => r[i].length))
+  );
+  const line = (r: string[]) =>
+    r.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd();
+  return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)]
+    .join("\n");
+}
+
+/** Both tables and the legend, as one printable string. */
+export function renderReport(rep: RunReport, markdown: boolean): string {
+  const get = (srv: string, sc: string) =>
+    rep.cells.find((c) => c.server === srv && c.scenario === sc) ?? null;
+  const sum = (srv: string, sc: string) =>
+    summarize(get(srv, sc)?.samples ?? []);
+  const avail = rep.servers.filter((s) => s.available);
+  const head = ["scenario", "unit", ...avail.map((s) => s.id), "project ÷ raw"];
+  const rows = rep.scenarios.map((sc) => [
+    sc.title,
+    sc.unit,
+    ...avail.map((s) => cellText(sum(s.id, sc.id))),
+    ratio(sum("project", sc.id), sum("raw", sc.id)),
+  ]);
+  const dHead = [
+    "scenario",
+    "server",
+    "median (min–max)",
+    "p50 µs",
+    "p99 µs",
+    "server CPU",
+    "loadgen CPU",
+    "÷ raw",
+    "notes",
+  ];
+  const dRows: string[][] = [];
+  for (const sc of rep.scenarios) {
+    for (const s of avail) {
+      const c: Cell | null = get(s.id, sc.id);
+      if (!c) continue;
+      const p = (k: "p50Us" | "p99Us") => {
+        const v = c.samples.map((x) => x[k]).filter((x): x is number =>
+          x !== undefined
+        );
+        return v.length ? fmt(median(v)) : "–";
+      };
+      const notes = [
+        ...new Set(c.samples.flatMap((x) => [x.error, x.note].filter(Boolean))),
+      ];
+      dRows.push([
+        sc.id,
+        s.id,
+        cellText(summarize(c.samples)),
+        p("p50Us"),
+        p("p99Us"),
+        pct(c.samples.map((x) => x.serverCpu)),
+        pct(c.samples.map((x) => x.clientCpu)),
+        ratio(summarize(c.samples), sum("raw", sc.id)),
+        notes.join("; "),
+      ]);
+    }
+  }
+  const missing = rep.servers.filter((s) => !s.available).map((s) =>
+    `${s.id}: not available (${s.reason})`
+  );
+  const m = rep.machine;
+  const legend = [
+    `${rep.budget.rounds} rounds, ${rep.budget.durationS} s measured per timed round, ` +
+    `${m.cpus} CPUs, ${
+      m.pinned ? "server on CPU 0, loadgen on CPU 1" : "not pinned"
+    }, deno ${m.deno}.`,
+    "Cells: median (min–max) over rounds. ✗ = a round failed its byte-exact echo check (scored 0);",
+    "† = loadgen used ≥ 90% of its core in a round (figure may be the client's limit).",
+    "CPU = share of one core over the measured window (server: all its threads). s5: lower is better.",
+    ...missing,
+  ];
+  const sep = markdown ? "\n\n" : "\n\n";
+  return [
+    render(head, rows, markdown),
+    render(dHead, dRows, markdown),
+    legend.join(markdown ? "  \n" : "\n"),
+  ].join(sep);
+}
+
+/** Per-cell summaries for the JSON file, so runs can be diffed. */
+export function summaries(
+  rep: RunReport,
+): Record<string, Record<string, Summary | null>> {
+  const out: Record<string, Record<string, Summary | null>> = {};
+  for (const c of rep.cells) {
+    (out[c.scenario] ??= {})[c.server] = summarize(c.samples);
+  }
+  return out;
+}
