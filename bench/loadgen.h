@@ -20,8 +20,8 @@ typedef struct conn {
   int fd, state, id, want_out;
   buf_t in, out, frag;
   int frag_op, frag_rsv1, got_close, sent_close;
-  int deflate, srv_no_ctx, cli_no_ctx, z_ready;
-  z_stream zd, zi;
+  int deflate, srv_no_ctx, z_ready;
+  z_stream zi;
   uint64_t sent, acked; /* echo messages sent / verified on this conn */
   uint64_t *ts;         /* send time (ns) ring, indexed seq % inflight */
 } conn_t;
@@ -47,8 +47,9 @@ typedef struct lg {
   uint8_t mask[4];
   uint8_t *tmpl, *mtmpl; /* payload template, and pre-masked copy */
   int hdr_off;           /* where the 16-char id sits inside the payload */
-  uint8_t *pbuf, *zbuf, *ibuf; /* plain, compressed, inflated scratch */
-  size_t zcap, icap, rsize; /* rsize: read chunk, scaled to message size */
+  uint8_t *zpre;  /* pre-masked compressed payload prefix (s6) */
+  uint8_t *ibuf;  /* inflated reply scratch */
+  size_t zpre_len, icap, rsize; /* rsize: read chunk, scaled to msg size */
   uint64_t rx_now, msgs, bytes;
   uint32_t *hist; /* latency histogram, 1 us buckets */
   msg_fn on_msg;
@@ -87,6 +88,7 @@ int pmd_inflate(lg_t *g, conn_t *c, const uint8_t *d, size_t n,
 uint64_t now_ns(void);
 double cpu_self_s(void);
 double cpu_pid_s(int pid);
+double cpu_all_s(void);
 long rss_kb(int pid);
 double hist_pct(const uint32_t *h, uint64_t total, double pct);
 

@@ -15,11 +15,12 @@ static void stamp(uint8_t *h, int id, uint64_t seq) {
   for (int i = HDR_LEN - 1; i >= 0; i--, v >>= 4) h[i] = hex[v & 15];
 }
 
-/* JSON-like text of exactly n bytes: compressible, like real app traffic. */
+/* JSON-like text of exactly n bytes, compressible like real app traffic.
+ * The 16-char id sits at the end (`"id":"…"}`) so a compressed message can
+ * be a precomputed prefix plus a tiny stored block (see deflate_prefix). */
 static void json_fill(char *t, int n) {
-  int k = snprintf(t, n + 1, "{\"id\":\"%016d\",\"kind\":\"update\",\"items\":[",
-                   0);
-  const char *end = "],\"pad\":\"\"}";
+  int k = snprintf(t, n + 1, "{\"kind\":\"update\",\"items\":[");
+  const char *end = "],\"pad\":\"\",\"id\":\"0123456789abcdef\"}";
   int endn = (int)strlen(end);
   for (int i = 0;; i++) {
     char item[128];
@@ -32,50 +33,74 @@ static void json_fill(char *t, int n) {
     k += m;
   }
   if (t[k - 1] == ',') k--; /* no trailing comma: keep it valid JSON */
-  memcpy(t + k, end, 9);
+  memcpy(t + k, end, 9);    /* `],"pad":"` */
   k += 9;
-  while (k < n - 2) t[k++] = 'x';
-  memcpy(t + k, "\"}", 2);
+  while (k < n - (endn - 9)) t[k++] = 'x';
+  memcpy(t + k, end + 9, endn - 9);
+}
+
+/* Compresses the part before the id once per run. Each message is then this
+ * prefix plus the id in a stored (uncompressed) block: valid RFC 7692 data
+ * that references no earlier message, so the client spends no CPU on zlib
+ * compression and cannot be the bottleneck of s6. A 512-byte window keeps
+ * it valid whatever client_max_window_bits the server asks for. */
+static void deflate_prefix(lg_t *g) {
+  z_stream z = {0};
+  size_t cap = g->hdr_off + 64;
+  uint8_t *out = malloc(cap);
+  deflateInit2(&z, 9, Z_DEFLATED, -9, 9, Z_DEFAULT_STRATEGY);
+  z.next_in = g->tmpl;
+  z.avail_in = g->hdr_off;
+  z.next_out = out;
+  z.avail_out = cap;
+  deflate(&z, Z_SYNC_FLUSH); /* ends byte-aligned with 00 00 ff ff */
+  g->zpre_len = cap - z.avail_out;
+  deflateEnd(&z);
+  g->zpre = malloc(g->zpre_len);
+  for (size_t i = 0; i < g->zpre_len; i++) g->zpre[i] = out[i] ^ g->mask[i & 3];
+  free(out);
 }
 
 void payload_init(lg_t *g) {
   int n = g->c.size;
   g->tmpl = malloc(n + 16);
   g->mtmpl = malloc(n + 16);
-  int json = !strcmp(g->c.type, "json");
+  int json = !strcmp(g->c.type, "json") && n >= 128;
   int bin = !strcmp(g->c.type, "binary");
-  g->hdr_off = json ? 7 : 0;
-  if (json && n >= 128) {
+  g->hdr_off = 0;
+  if (json) {
     json_fill((char *)g->tmpl, n);
+    g->hdr_off = n - HDR_LEN - 2;
+    deflate_prefix(g);
   } else {
-    g->hdr_off = 0;
     for (int i = 0; i < n; i++) /* binary: every byte value, invalid UTF-8 */
       g->tmpl[i] = bin ? (uint8_t)(i * 31 + 7) : (uint8_t)(' ' + (i * 7) % 95);
   }
   for (int i = 0; i < n; i++) g->mtmpl[i] = g->tmpl[i] ^ g->mask[i & 3];
-  g->pbuf = malloc(n + 16);
-  g->zcap = (size_t)n * 2 + 1024;
-  g->zbuf = malloc(g->zcap);
   g->icap = (size_t)n + 4096;
   g->ibuf = malloc(g->icap);
   /* Small reads for 10,000 idle sockets, big ones for 64 KiB messages. */
-  g->rsize = (size_t)n * 4 < 16384 ? 16384 : (size_t)n * 4 > (1 << 20) ? (1 << 20) : (size_t)n * 4;
+  size_t r = (size_t)n * 4;
+  g->rsize = r < 16384 ? 16384 : r > (1 << 20) ? (1 << 20) : r;
 }
 
-static void compress_frame(lg_t *g, conn_t *c, int b0) {
-  z_stream *z = &c->zd;
-  z->next_in = g->pbuf;
-  z->avail_in = g->c.size;
-  z->next_out = g->zbuf;
-  z->avail_out = g->zcap;
-  deflate(z, Z_SYNC_FLUSH);
-  size_t n = g->zcap - z->avail_out;
-  if (z->avail_in || n < 4 || memcmp(g->zbuf + n - 4, TAIL, 4)) {
-    fail(g, "client deflate failed");
-    return;
-  }
-  ws_queue_frame(g, c, b0 | 0x40, g->zbuf, n - 4); /* RSV1: compressed */
-  if (c->cli_no_ctx) deflateReset(z);
+/* Stored block: header byte, LEN, NLEN, id + `"}`, then the header byte of
+ * the empty block whose 00 00 ff ff RFC 7692 has the sender strip. */
+static void queue_compressed(lg_t *g, conn_t *c, int b0, const uint8_t *hdr) {
+  uint8_t tail[24] = {0x00, 18, 0, 0xff - 18, 0xff};
+  memcpy(tail + 5, hdr, HDR_LEN);
+  memcpy(tail + 5 + HDR_LEN, "\"}", 2);
+  tail[23] = 0x00;
+  size_t n = g->zpre_len + sizeof tail;
+  uint8_t fh[14];
+  size_t k = ws_header(fh, b0 | 0x40, n, g->mask); /* RSV1: compressed */
+  buf_reserve(&c->out, k + n);
+  uint8_t *p = c->out.p + c->out.len;
+  memcpy(p, fh, k);
+  memcpy(p + k, g->zpre, g->zpre_len);
+  for (size_t i = 0; i < sizeof tail; i++)
+    p[k + g->zpre_len + i] = tail[i] ^ g->mask[(g->zpre_len + i) & 3];
+  c->out.len += k + n;
 }
 
 /* Queues message `seq` on `c`; the pre-masked template makes it a memcpy. */
@@ -84,10 +109,8 @@ void payload_queue(lg_t *g, conn_t *c, uint64_t seq) {
   int b0 = 0x80 | (strcmp(g->c.type, "binary") ? 1 : 2);
   size_t n = g->c.size;
   stamp(hdr, c->id, seq);
-  if (c->deflate) {
-    memcpy(g->pbuf, g->tmpl, n);
-    memcpy(g->pbuf + g->hdr_off, hdr, HDR_LEN);
-    compress_frame(g, c, b0);
+  if (c->deflate && g->zpre) {
+    queue_compressed(g, c, b0, hdr);
   } else {
     size_t k = ws_header(fh, b0, n, g->mask);
     buf_reserve(&c->out, k + n);
@@ -137,21 +160,10 @@ int pmd_setup(lg_t *g, conn_t *c, const char *ext) {
     fail(g, "server chose an extension that was not offered: %s", ext);
     return -1;
   }
-  int cwb = 15;
-  const char *p = strstr(ext, "client_max_window_bits=");
-  if (p) cwb = atoi(p + 23);
-  if (cwb < 9) cwb = 9; /* zlib's raw deflate has no 8-bit window */
   c->srv_no_ctx = strstr(ext, "server_no_context_takeover") != NULL;
-  c->cli_no_ctx = strstr(ext, "client_no_context_takeover") != NULL;
-  if (c->z_ready) {
-    deflateEnd(&c->zd);
-    inflateEnd(&c->zi);
-  }
-  memset(&c->zd, 0, sizeof c->zd);
+  if (c->z_ready) inflateEnd(&c->zi);
   memset(&c->zi, 0, sizeof c->zi);
-  /* Level 1: the client's compression cost must not be the bottleneck. */
-  if (deflateInit2(&c->zd, 1, Z_DEFLATED, -cwb, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
-      inflateInit2(&c->zi, -15) != Z_OK) {
+  if (inflateInit2(&c->zi, -15) != Z_OK) {
     fail(g, "zlib init failed");
     return -1;
   }

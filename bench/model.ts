@@ -53,6 +53,8 @@ export interface Sample {
   p99Us?: number;
   serverCpu?: number;
   clientCpu?: number;
+  /** CPU other processes used meanwhile (cores), e.g. a test run next door. */
+  otherCpu?: number;
   /** The load generator used ≥ 90 % of its core: the figure may be its limit. */
   clientSaturated: boolean;
   error?: string;

@@ -6,6 +6,9 @@
  */
 import type { Cell, RunReport, Sample } from "./model.ts";
 
+/** Other processes using this many cores make a round "noisy" (‡). */
+export const NOISY = 0.2;
+
 /** Median and range of one cell; failed rounds count as 0. */
 export interface Summary {
   median: number;
@@ -13,6 +16,7 @@ export interface Summary {
   max: number;
   failed: number;
   saturated: number;
+  noisy: number;
 }
 
 function median(xs: number[]): number {
@@ -31,6 +35,7 @@ export function summarize(samples: Sample[]): Summary | null {
     max: Math.max(...v),
     failed: samples.filter((s) => s.error).length,
     saturated: samples.filter((s) => s.clientSaturated).length,
+    noisy: samples.filter((s) => (s.otherCpu ?? 0) >= NOISY).length,
   };
 }
 
@@ -48,7 +53,8 @@ function pct(xs: (number | undefined)[]): string {
 
 function cellText(s: Summary | null): string {
   if (!s) return "–";
-  const mark = (s.failed ? " ✗" : "") + (s.saturated ? " †" : "");
+  const mark = (s.failed ? " ✗" : "") + (s.saturated ? " †" : "") +
+    (s.noisy ? " ‡" : "");
   return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${mark}`;
 }
 
@@ -96,6 +102,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     "p99 µs",
     "server CPU",
     "loadgen CPU",
+    "other CPU",
     "÷ raw",
     "notes",
   ];
@@ -121,6 +128,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
         p("p99Us"),
         pct(c.samples.map((x) => x.serverCpu)),
         pct(c.samples.map((x) => x.clientCpu)),
+        pct(c.samples.map((x) => x.otherCpu)),
         ratio(summarize(c.samples), sum("raw", sc.id)),
         notes.join("; "),
       ]);
@@ -137,6 +145,9 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     }, deno ${m.deno}.`,
     "Cells: median (min–max) over rounds. ✗ = a round failed its byte-exact echo check (scored 0);",
     "† = loadgen used ≥ 90% of its core in a round (figure may be the client's limit).",
+    `‡ = other processes used ≥ ${
+      NOISY * 100
+    }% of a core during a round (a noisy machine).`,
     "CPU = share of one core over the measured window (server: all its threads). s5: lower is better.",
     ...missing,
   ];

@@ -18,7 +18,7 @@ import type {
   Scenario,
 } from "./model.ts";
 import { canPin, type Running, startServer, waitReady, wrap } from "./proc.ts";
-import { fmt, renderReport, summaries } from "./report.ts";
+import { fmt, NOISY, renderReport, summaries } from "./report.ts";
 import { SCENARIOS } from "./scenarios.ts";
 import { resolveServers } from "./servers.ts";
 
@@ -55,6 +55,7 @@ function toSample(sc: Scenario, r: LoadgenResult, round: number): Sample {
     p99Us: n("p99_us"),
     serverCpu: n("server_cpu"),
     clientCpu,
+    otherCpu: n("other_cpu"),
     clientSaturated: (clientCpu ?? 0) >= 0.9,
   };
   if (!r.ok) s.error = r.error ?? "failed";
@@ -76,11 +77,12 @@ function describe(sc: Scenario, s: Sample): string {
     ? ` p50 ${fmt(s.p50Us)} µs p99 ${fmt(s.p99Us!)} µs`
     : "";
   const cpu = (x?: number) => x === undefined ? "–" : `${Math.round(x * 100)}%`;
-  return `${fmt(s.value)} ${sc.unit}${lat} · server CPU ${
-    cpu(s.serverCpu)
-  } · loadgen CPU ${cpu(s.clientCpu)}${
-    s.clientSaturated ? " (loadgen saturated)" : ""
-  }`;
+  const sat = s.clientSaturated ? " (loadgen saturated)" : "";
+  const noisy = (s.otherCpu ?? 0) >= NOISY
+    ? ` · others ${cpu(s.otherCpu)}`
+    : "";
+  return `${fmt(s.value)} ${sc.unit}${lat} · server CPU ${cpu(s.serverCpu)}` +
+    ` · loadgen CPU ${cpu(s.clientCpu)}${sat}${noisy}`;
 }
 
 const started = new Date();
@@ -124,6 +126,7 @@ for (let round = 1; round <= b.rounds; round++) {
     };
     for (const sc of scenarios) {
       const timeout = b.warmupS + b.durationS + 90;
+      const t0 = performance.now();
       const res: LoadgenResult = why || server.hasExited()
         ? {
           ok: false,
@@ -142,7 +145,9 @@ for (let round = 1; round <= b.rounds; round++) {
       log(
         `[${String(done).padStart(3)}/${total}] r${round} ${
           srv.id.padEnd(14)
-        } ${sc.id.padEnd(9)} ${describe(sc, sample)}`,
+        } ${sc.id.padEnd(9)} ${describe(sc, sample)} [${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s]`,
       );
     }
     await server.stop();
