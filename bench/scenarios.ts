@@ -157,7 +157,7 @@ export const FULL: Budget = {
 export const QUICK: Budget = {
   rounds: 2,
   warmupS: 0.1,
-  durationS: 0.3,
-  handshakes: 500,
-  idleConns: 2000,
+  durationS: 0.25,
+  handshakes: 400,
+  idleConns: 1000,
 };
