@@ -116,3 +116,24 @@ export async function waitReady(
   }
   return `not listening after ${timeoutMs / 1000} s`;
 }
+
+async function busySeconds(): Promise<number> {
+  const line = (await Deno.readTextFile("/proc/stat")).split("\n")[0];
+  const v = line.split(/\s+/).slice(1).map(Number);
+  // user nice system [idle iowait] irq softirq steal
+  return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / 100; // USER_HZ is 100
+}
+
+/**
+ * Cores' worth of CPU the machine spends while the harness sleeps for
+ * `ms`: other processes' load, reported before measuring anything.
+ */
+export async function backgroundLoad(ms = 500): Promise<number> {
+  try {
+    const a = await busySeconds();
+    await new Promise((r) => setTimeout(r, ms));
+    return ((await busySeconds()) - a) / (ms / 1000);
+  } catch {
+    return 0; // no /proc/stat: nothing to warn about
+  }
+}

@@ -17,7 +17,14 @@ import type {
   Sample,
   Scenario,
 } from "./model.ts";
-import { canPin, type Running, startServer, waitReady, wrap } from "./proc.ts";
+import {
+  backgroundLoad,
+  canPin,
+  type Running,
+  startServer,
+  waitReady,
+  wrap,
+} from "./proc.ts";
 import { fmt, NOISY, renderReport, summaries } from "./report.ts";
 import { SCENARIOS } from "./scenarios.ts";
 import { resolveServers } from "./servers.ts";
@@ -89,6 +96,14 @@ const started = new Date();
 log("bench: building loadgen…");
 const binary = await buildLoadgen();
 const pinned = opts.pin && await canPin();
+const load = await backgroundLoad();
+if (load >= NOISY) {
+  log(
+    `bench: warning: other processes use ${
+      Math.round(load * 100)
+    }% of a core right now; figures will be noisy (marked ‡)`,
+  );
+}
 log("bench: checking servers (peers install into bench/.peers on first use)…");
 const servers = await resolveServers(opts.servers);
 const scenarios = SCENARIOS.filter((s) => opts.scenarios.includes(s.id));

@@ -147,8 +147,8 @@ export const SCENARIOS: Scenario[] = [
 /** Full run: ~3 min on 2 cores with four servers. */
 export const FULL: Budget = {
   rounds: 3,
-  warmupS: 0.3,
-  durationS: 1.5,
+  warmupS: 0.25,
+  durationS: 1.2,
   handshakes: 2000,
   idleConns: 10000,
 };
