@@ -109,7 +109,7 @@ const servers = await resolveServers(opts.servers);
 const scenarios = SCENARIOS.filter((s) => opts.scenarios.includes(s.id));
 const cells = new Map<string, Cell>();
 const b = opts.budget;
-const total = b.rounds * servers.filter((s) => s.spec).length *
+let total = b.rounds * servers.filter((s) => s.spec).length *
   scenarios.length;
 let done = 0;
 
@@ -126,6 +126,7 @@ for (let round = 1; round <= b.rounds; round++) {
     if (why && round === 1) { // cannot start at all: "not available", never a figure
       srv.reason = why;
       srv.spec = undefined;
+      total -= b.rounds * scenarios.length;
       await server.stop();
       log(`bench: ${srv.id} not available: ${why}`);
       continue;
