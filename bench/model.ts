@@ -73,6 +73,8 @@ export interface RunReport {
   startedAt: string;
   quick: boolean;
   machine: { cpus: number; pinned: boolean; deno: string };
+  /** `git describe` of the tree that was measured, to tell runs apart. */
+  commit: string;
   budget: Budget;
   servers: { id: string; label: string; available: boolean; reason?: string }[];
   scenarios: { id: string; title: string; unit: string }[];

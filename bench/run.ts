@@ -92,6 +92,20 @@ function describe(sc: Scenario, s: Sample): string {
     ` · loadgen CPU ${cpu(s.clientCpu)}${sat}${noisy}`;
 }
 
+async function gitDescribe(): Promise<string> {
+  try {
+    const out = await new Deno.Command("git", {
+      args: ["describe", "--always", "--dirty"],
+      cwd: import.meta.dirname,
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(out.stdout).trim() || "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 const started = new Date();
 log("bench: building loadgen…");
 const binary = await buildLoadgen();
@@ -179,6 +193,7 @@ const report: RunReport = {
     pinned,
     deno: Deno.version.deno,
   },
+  commit: await gitDescribe(),
   budget: b,
   servers: servers.map((s) => ({
     id: s.id,
