@@ -25,10 +25,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Summarises one cell's rounds. */
+/**
+ * Summarises one cell's rounds. One failed echo check in any round scores
+ * the whole cell 0: a server that corrupts or drops messages gets no figure.
+ */
 export function summarize(samples: Sample[]): Summary | null {
   if (!samples.length) return null;
-  const v = samples.map((s) => s.value);
+  const failed = samples.some((s) => s.error);
+  const v = samples.map((s) => failed ? 0 : s.value);
   return {
     median: median(v),
     min: Math.min(...v),
@@ -53,6 +57,9 @@ function pct(xs: (number | undefined)[]): string {
 
 function cellText(s: Summary | null): string {
   if (!s) return "–";
+  if (s.failed) {
+    return `0 ✗ (${s.failed} round${s.failed > 1 ? "s" : ""} failed)`;
+  }
   const mark = (s.failed ? " ✗" : "") + (s.saturated ? " †" : "") +
     (s.noisy ? " ‡" : "");
   return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${mark}`;
@@ -87,11 +94,18 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
   const sum = (srv: string, sc: string) =>
     summarize(get(srv, sc)?.samples ?? []);
   const avail = rep.servers.filter((s) => s.available);
-  const head = ["scenario", "unit", ...avail.map((s) => s.id), "project ÷ raw"];
+  const head = [
+    "scenario",
+    "unit",
+    ...rep.servers.map((s) => s.id),
+    "project ÷ raw",
+  ];
   const rows = rep.scenarios.map((sc) => [
     sc.title,
     sc.unit,
-    ...avail.map((s) => cellText(sum(s.id, sc.id))),
+    ...rep.servers.map((s) =>
+      s.available ? cellText(sum(s.id, sc.id)) : "not available"
+    ),
     ratio(sum("project", sc.id), sum("raw", sc.id)),
   ]);
   const dHead = [
@@ -143,7 +157,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     `${m.cpus} CPUs, ${
       m.pinned ? "server on CPU 0, loadgen on CPU 1" : "not pinned"
     }, deno ${m.deno}.`,
-    "Cells: median (min–max) over rounds. ✗ = a round failed its byte-exact echo check (scored 0);",
+    "Cells: median (min–max) over rounds. ✗ = failed the byte-exact echo check (cell scored 0, reason in notes);",
     "† = loadgen used ≥ 90% of its core in a round (figure may be the client's limit).",
     `‡ = other processes used ≥ ${
       NOISY * 100
