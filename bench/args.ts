@@ -19,6 +19,8 @@ export const USAGE = `deno task bench [-- options]
 } (default: all)
   --rounds N           rounds per scenario (A B A B interleaving across servers)
   --duration S         measured seconds per round of the timed scenarios
+  --quiet-wait S       before each scenario wait up to S s for other
+                       processes to go quiet (default 0: off; for shared machines)
   --no-pin             do not pin server and client to separate cores
   --json PATH          where to write results (default bench/results/latest.json)`;
 
@@ -30,6 +32,7 @@ export interface Options {
   scenarios: string[];
   budget: Budget;
   pin: boolean;
+  quietWaitS: number;
   json: string;
   help: boolean;
 }
@@ -50,6 +53,7 @@ export function parseOptions(argv: string[]): Options {
       rounds: { type: "string" },
       duration: { type: "string" },
       "no-pin": { type: "boolean", default: false },
+      "quiet-wait": { type: "string", default: "0" },
       json: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -78,6 +82,7 @@ export function parseOptions(argv: string[]): Options {
     scenarios,
     budget,
     pin: !values["no-pin"],
+    quietWaitS: Math.max(0, Math.min(60, Number(values["quiet-wait"]) || 0)),
     json: values.json ??
       new URL("./results/latest.json", import.meta.url).pathname,
     help: values.help,

@@ -137,3 +137,19 @@ export async function backgroundLoad(ms = 500): Promise<number> {
     return 0; // no /proc/stat: nothing to warn about
   }
 }
+
+/**
+ * Waits (at most maxS seconds) until other processes use less than
+ * `threshold` cores; returns the load last seen.
+ */
+export async function waitQuiet(
+  maxS: number,
+  threshold: number,
+): Promise<number> {
+  const end = Date.now() + maxS * 1000;
+  let load = await backgroundLoad(200);
+  while (load >= threshold && Date.now() < end) {
+    load = await backgroundLoad(300);
+  }
+  return load;
+}

@@ -22,6 +22,7 @@ import {
   canPin,
   type Running,
   startServer,
+  waitQuiet,
   waitReady,
   wrap,
 } from "./proc.ts";
@@ -156,6 +157,7 @@ for (let round = 1; round <= b.rounds; round++) {
     };
     for (const sc of scenarios) {
       const timeout = b.warmupS + b.durationS + 90;
+      if (opts.quietWaitS > 0) await waitQuiet(opts.quietWaitS, NOISY);
       const t0 = performance.now();
       const res: LoadgenResult = why || server.hasExited()
         ? {
