@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { parseOptions, USAGE } from "./args.ts";
 import { buildLoadgen } from "./loadgen_build.ts";
 import { handshakeKey, runLoadgen } from "./loadgen_client.ts";
@@ -207,9 +207,13 @@ const report: RunReport = {
   cells: [...cells.values()],
 };
 await Deno.mkdir(dirname(opts.json), { recursive: true });
+const json = JSON.stringify({ ...report, summary: summaries(report) }, null, 2);
+await Deno.writeTextFile(opts.json, json + "\n");
+// A dated copy beside latest.json keeps earlier runs around for comparison.
+const stamp = report.startedAt.replace(/[:.]/g, "-");
 await Deno.writeTextFile(
-  opts.json,
-  JSON.stringify({ ...report, summary: summaries(report) }, null, 2) + "\n",
+  join(dirname(opts.json), `run-${stamp}.json`),
+  json + "\n",
 );
 console.log(renderReport(report, opts.markdown));
 log(
