@@ -40,7 +40,7 @@ typedef void (*conn_fn)(struct lg *g, conn_t *c);
 /* Whole-run state: config, sockets, payload template, counters. */
 typedef struct lg {
   cfg_t c;
-  int ep, closing, stopping, measuring, open_count, done_count;
+  int ep, closing, stopping, measuring, open_count, done_count, started;
   char err[256];
   conn_t *conns;
   int nconns;
