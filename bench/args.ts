@@ -22,7 +22,8 @@ export const USAGE = `deno task bench [-- options]
   --quiet-wait S       before each scenario wait up to S s for other
                        processes to go quiet (default 0: off; for shared machines)
   --no-pin             do not pin server and client to separate cores
-  --json PATH          where to write results (default bench/results/latest.json)`;
+  --json PATH          where to write results (default bench/results/latest.json)
+  --from PATH          measure nothing: print the tables of a saved results file`;
 
 /** Parsed options. */
 export interface Options {
@@ -34,6 +35,7 @@ export interface Options {
   pin: boolean;
   quietWaitS: number;
   json: string;
+  from?: string;
   help: boolean;
 }
 
@@ -55,6 +57,7 @@ export function parseOptions(argv: string[]): Options {
       "no-pin": { type: "boolean", default: false },
       "quiet-wait": { type: "string", default: "0" },
       json: { type: "string" },
+      from: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -85,6 +88,7 @@ export function parseOptions(argv: string[]): Options {
     quietWaitS: Math.max(0, Math.min(60, Number(values["quiet-wait"]) || 0)),
     json: values.json ??
       new URL("./results/latest.json", import.meta.url).pathname,
+    from: values.from,
     help: values.help,
   };
 }

@@ -35,6 +35,11 @@ if (opts.help) {
   console.log(USAGE);
   Deno.exit(0);
 }
+if (opts.from) {
+  const saved = JSON.parse(await Deno.readTextFile(opts.from)) as RunReport;
+  console.log(renderReport(saved, opts.markdown));
+  Deno.exit(0);
+}
 const log = (line: string) => console.error(line);
 
 let current: Running | null = null;
