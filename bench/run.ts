@@ -114,7 +114,10 @@ async function gitDescribe(): Promise<string> {
 
 const started = new Date();
 log("bench: building loadgen…");
-const binary = await buildLoadgen();
+const binary = await buildLoadgen().catch((e: Error) => {
+  log(`bench: cannot build the load generator: ${e.message}`);
+  Deno.exit(1);
+});
 const pinned = opts.pin && await canPin();
 const load = await backgroundLoad();
 if (load >= NOISY) {
