@@ -6,14 +6,17 @@
  */
 import type { Cell, RunReport, Sample } from "./model.ts";
 
-/** Other processes using this many cores make a round "noisy" (‡). */
+/** Other processes using this many cores make a round "noisy". */
 export const NOISY = 0.2;
 
-/** Median and range of one cell; failed rounds count as 0. */
+/** Median and range of one cell's rounds. */
 export interface Summary {
   median: number;
   min: number;
   max: number;
+  rounds: number;
+  /** Rounds the figures come from (noisy ones left out, see `kept`). */
+  used: number;
   failed: number;
   saturated: number;
   noisy: number;
@@ -25,21 +28,36 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+const isNoisy = (s: Sample) => (s.otherCpu ?? 0) >= NOISY;
+
+/**
+ * The rounds a figure is taken from: on a shared machine, rounds where other
+ * processes took ≥ NOISY of a core are left out, as long as a clean round
+ * exists (the JSON keeps them all).
+ */
+export function kept(samples: Sample[]): Sample[] {
+  const clean = samples.filter((s) => !isNoisy(s));
+  return clean.length ? clean : samples;
+}
+
 /**
  * Summarises one cell's rounds. One failed echo check in any round scores
  * the whole cell 0: a server that corrupts or drops messages gets no figure.
  */
 export function summarize(samples: Sample[]): Summary | null {
   if (!samples.length) return null;
-  const failed = samples.some((s) => s.error);
-  const v = samples.map((s) => failed ? 0 : s.value);
+  const failed = samples.filter((s) => s.error).length;
+  const use = kept(samples);
+  const v = use.map((s) => failed ? 0 : s.value);
   return {
     median: median(v),
     min: Math.min(...v),
     max: Math.max(...v),
-    failed: samples.filter((s) => s.error).length,
-    saturated: samples.filter((s) => s.clientSaturated).length,
-    noisy: samples.filter((s) => (s.otherCpu ?? 0) >= NOISY).length,
+    rounds: samples.length,
+    used: use.length,
+    failed,
+    saturated: use.filter((s) => s.clientSaturated).length,
+    noisy: samples.filter(isNoisy).length,
   };
 }
 
@@ -60,8 +78,8 @@ function cellText(s: Summary | null): string {
   if (s.failed) {
     return `0 ✗ (${s.failed} round${s.failed > 1 ? "s" : ""} failed)`;
   }
-  const mark = (s.failed ? " ✗" : "") + (s.saturated ? " †" : "") +
-    (s.noisy ? " ‡" : "");
+  const mark = (s.used < s.rounds ? ` [${s.used}/${s.rounds}]` : "") +
+    (s.saturated ? " †" : "") + (s.noisy === s.rounds ? " ‡" : "");
   return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${mark}`;
 }
 
@@ -125,8 +143,9 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     for (const s of avail) {
       const c: Cell | null = get(s.id, sc.id);
       if (!c) continue;
+      const use = kept(c.samples);
       const p = (k: "p50Us" | "p99Us") => {
-        const v = c.samples.map((x) => x[k]).filter((x): x is number =>
+        const v = use.map((x) => x[k]).filter((x): x is number =>
           x !== undefined
         );
         return v.length ? fmt(median(v)) : "–";
@@ -140,9 +159,9 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
         cellText(summarize(c.samples)),
         p("p50Us"),
         p("p99Us"),
-        pct(c.samples.map((x) => x.serverCpu)),
-        pct(c.samples.map((x) => x.clientCpu)),
-        pct(c.samples.map((x) => x.otherCpu)),
+        pct(use.map((x) => x.serverCpu)),
+        pct(use.map((x) => x.clientCpu)),
+        pct(use.map((x) => x.otherCpu)),
         ratio(summarize(c.samples), sum("raw", sc.id)),
         notes.join("; "),
       ]);
@@ -159,9 +178,10 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     }, deno ${m.deno}.`,
     "Cells: median (min–max) over rounds. ✗ = failed the byte-exact echo check (cell scored 0, reason in notes);",
     "† = loadgen used ≥ 90% of its core in a round (figure may be the client's limit).",
-    `‡ = other processes used ≥ ${
+    `[k/n] = figures from the k of n rounds in which other processes used < ${
       NOISY * 100
-    }% of a core during a round (a noisy machine).`,
+    }% of a core (noisy rounds left out; the JSON keeps all).`,
+    "‡ = every round was noisy: treat the figure with care.",
     "CPU = share of one core over the measured window (server: all its threads). s5: lower is better.",
     ...missing,
   ];
