@@ -85,7 +85,9 @@ function cellText(s: Summary | null): string {
 
 function ratio(a: Summary | null, b: Summary | null): string {
   if (!a || !b || !b.median) return "–";
-  return `${(a.median / b.median).toFixed(2)}×`;
+  // A side with no clean round makes the ratio as unreliable as that side.
+  const noisy = a.noisy === a.rounds || b.noisy === b.rounds;
+  return `${(a.median / b.median).toFixed(2)}×${noisy ? " ‡" : ""}`;
 }
 
 function render(head: string[], rows: string[][], markdown: boolean): string {
@@ -181,7 +183,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     `[k/n] = figures from the k of n rounds in which other processes used < ${
       NOISY * 100
     }% of a core (noisy rounds left out; the JSON keeps all).`,
-    "‡ = every round was noisy: treat the figure with care.",
+    "‡ = every round was noisy (on a ratio: on either side): treat with care.",
     "CPU = share of one core over the measured window (server: all its threads). s5: lower is better.",
     ...missing,
   ];

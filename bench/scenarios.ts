@@ -144,11 +144,11 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Full run: ~3 min on 2 cores with four servers. */
+/** Full run: ~2.5 min on 2 cores with four servers (a busy machine is slower). */
 export const FULL: Budget = {
   rounds: 3,
   warmupS: 0.25,
-  durationS: 1.2,
+  durationS: 1.0,
   handshakes: 2000,
   idleConns: 10000,
 };
