@@ -20,6 +20,8 @@ export interface Budget {
   durationS: number;
   handshakes: number;
   idleConns: number;
+  /** s5: seconds the idle connections settle before RSS is read. */
+  holdS: number;
 }
 
 /** One benchmark scenario (s1…s6). */

@@ -31,7 +31,7 @@ export const SCENARIOS: Scenario[] = [
       "--concurrency",
       "128",
       "--hold",
-      "0.5",
+      String(b.holdS),
     ],
     metric: (r) => num(r, "bytes_per_conn") / 1024,
     higherIsBetter: false,
@@ -151,13 +151,15 @@ export const FULL: Budget = {
   durationS: 1.0,
   handshakes: 2000,
   idleConns: 10000,
+  holdS: 0.5,
 };
 
 /** `--quick`: under 30 s, for checking the harness rather than the numbers. */
 export const QUICK: Budget = {
   rounds: 2,
   warmupS: 0.1,
-  durationS: 0.25,
+  durationS: 0.2,
   handshakes: 400,
   idleConns: 1000,
+  holdS: 0.2,
 };
