@@ -10,6 +10,8 @@ import { endpointPage } from "./lib/endpoint_page.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
 import { formatAddr, Logger } from "./lib/log.ts";
+import { Metrics } from "./lib/metrics.ts";
+import { OpsEndpoints } from "./lib/ops.ts";
 import { type ServerOptions, withDefaults } from "./lib/options.ts";
 import { type Route, Router } from "./lib/router.ts";
 import { serveStatic } from "./lib/static_files.ts";
@@ -40,6 +42,8 @@ export interface App {
   readonly options: ServerOptions;
   /** The logger. */
   readonly log: Logger;
+  /** Counters for `/_metrics`; topics count here (`topicPublished()`…). */
+  readonly metrics: Metrics;
   /** Closes every connection with `code`/`reason` and waits, up to `timeoutMs`. */
   closeAll(code?: number, reason?: string, timeoutMs?: number): Promise<void>;
 }
@@ -58,16 +62,25 @@ export interface App {
 export function createApp(
   partial: Partial<ServerOptions>,
   routes: Route[],
-  log: Logger = new Logger(partial.logLevel ?? "info"),
+  log: Logger = new Logger(
+    partial.logLevel ?? "info",
+    undefined,
+    partial.logFormat ?? "text",
+  ),
 ): App {
   const options = withDefaults(partial);
   const router = new Router(routes);
   const connections = new Set<Connection<unknown>>();
+  const metrics = new Metrics(router.routes);
+  const ops = options.ops
+    ? new OpsEndpoints(metrics, () => connections.size, options.opsToken)
+    : null;
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,
     onOpen(conn) {
       connections.add(conn);
+      metrics.connOpened(conn);
       if (log.enabled("info")) {
         log.info("open", {
           id: conn.id,
@@ -80,6 +93,7 @@ export function createApp(
     },
     onClose(conn, code, reason) {
       connections.delete(conn);
+      metrics.connClosed(conn, code);
       if (!log.enabled("info")) return;
       const s = conn.stats;
       log.info("close", {
@@ -99,6 +113,7 @@ export function createApp(
       });
     },
     onHandlerError(conn, where, err) {
+      metrics.handlerError(conn);
       log.error("handler_error", {
         id: conn.id,
         path: conn.url.pathname,
@@ -113,6 +128,8 @@ export function createApp(
     remoteAddr: RemoteAddr,
   ): Promise<Response | PendingUpgrade> {
     const url = new URL(req.url);
+    const opsResponse = ops?.handle(req, url.pathname);
+    if (opsResponse) return opsResponse;
     const match = router.match(url.pathname);
     if (isUpgradeAttempt(req)) {
       const result = match
@@ -131,7 +148,13 @@ export function createApp(
             }),
         )
         : refuse(404, `no WebSocket handler at ${url.pathname}`);
-      if (result instanceof Response && log.enabled("info")) {
+      if (!(result instanceof Response)) {
+        // Counting is off with --no-ops: no meter, nothing done per message.
+        if (ops) result.conn.meter = metrics.meterFor(match!.route);
+        return result;
+      }
+      if (ops) metrics.rejected(result.status);
+      if (log.enabled("info")) {
         log.info("refused", {
           path: url.pathname,
           remote: formatAddr(remoteAddr),
@@ -159,6 +182,7 @@ export function createApp(
     router,
     options,
     log,
+    metrics,
     connections,
     handle,
     async fetch(req, info) {
@@ -175,6 +199,7 @@ export function createApp(
       reason = "Server shutting down",
       timeoutMs = 5000,
     ) {
+      if (ops) ops.stopping = true;
       for (const conn of connections) conn.closeWith(code, reason);
       const deadline = Date.now() + timeoutMs;
       while (connections.size > 0 && Date.now() < deadline) {

@@ -37,6 +37,17 @@ export interface ConnStats {
   openedAt: number;
 }
 
+/**
+ * Per-message counting hooks (metrics). Called on the hot path, so an
+ * implementation must do a few increments and nothing that allocates.
+ */
+export interface ConnMeter {
+  /** A message of `size` bytes was accepted. */
+  received(size: number): void;
+  /** A message of `size` bytes was queued for sending. */
+  sent(size: number): void;
+}
+
 /** Everything a connection is made from. */
 export interface ConnectionInit<S> {
   id: string;
@@ -88,6 +99,8 @@ export class Connection<S = unknown> implements Conn<S> {
     bytesOut: 0,
     openedAt: 0,
   };
+  /** Set by the app before `opened` to count this route's traffic; or null. */
+  meter: ConnMeter | null = null;
   #readyState: ReadyState = 0;
   #transport: Transport | null = null;
   #init: ConnectionInit<S>;
@@ -129,10 +142,12 @@ export class Connection<S = unknown> implements Conn<S> {
     if (this.#readyState !== 1 || !this.#transport) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     this.#transport.send(payload);
-    this.stats.msgsOut++;
-    this.stats.bytesOut += typeof payload === "string"
+    const size = typeof payload === "string"
       ? utf8Length(payload)
       : payload.byteLength;
+    this.stats.msgsOut++;
+    this.stats.bytesOut += size;
+    this.meter?.sent(size);
     return this.#transport.bufferedAmount < this.#init.sendHighWater;
   }
 
@@ -197,6 +212,7 @@ export class Connection<S = unknown> implements Conn<S> {
     }
     this.stats.msgsIn++;
     this.stats.bytesIn += size;
+    this.meter?.received(size);
     if (this.#queue) this.#queue.push(data);
     else if (this.#handler.message) {
       const h = this.#handler;
