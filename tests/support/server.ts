@@ -33,7 +33,7 @@ export async function startServer(
 ): Promise<TestServer> {
   const logs: string[] = [];
   const sink: LogSink = (_level, line) => logs.push(line);
-  const log = new Logger(options.logLevel ?? "debug", sink);
+  const log = new Logger(options.logLevel ?? "debug", sink, options.logFormat);
   const app = createApp(options, routes ?? await loadRoutes(null), log);
   const ready = Promise.withResolvers<number>();
   const server = Deno.serve({
