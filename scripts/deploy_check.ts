@@ -32,7 +32,7 @@ export const DEPLOY_KILL_MS = 5000;
 
 const ROOT = new URL("../", import.meta.url);
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -53,7 +53,7 @@ function fail(message: string, output: string): never {
  * ```
  */
 export async function deployCheck(): Promise<DeployCheckResult> {
-  const port = await freePort();
+  const port = freePort();
   const env: Record<string, string> = { PORT: String(port), HOST: "127.0.0.1" };
   for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const v = Deno.env.get(k);

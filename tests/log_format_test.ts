@@ -84,7 +84,7 @@ Deno.test("Logger text format stays key=value for people", () => {
     path: "/echo",
     reason: "two words",
   });
-  assert.match(lines[0], / INFO  open path=\/echo reason="two words"$/);
+  assert.match(lines[0], / INFO {2}open path=\/echo reason="two words"$/);
 });
 
 Deno.test("main.ts --log-format json prints only JSON lines, banner included", async () => {
