@@ -103,6 +103,23 @@ export class OpsEndpoints {
   }
 }
 
+/**
+ * `$DENOSOCKET_OPS_TOKEN`, or `null` when unset, empty or not readable (no
+ * `--allow-env`): for entries without a command line, such as `serve.ts`.
+ *
+ * @example
+ * ```ts
+ * import { opsTokenFromEnv } from "./ops.ts";
+ * const token = opsTokenFromEnv(); // null unless the variable is set
+ * ```
+ */
+export function opsTokenFromEnv(): string | null {
+  const name = "DENOSOCKET_OPS_TOKEN";
+  const perm = Deno.permissions.querySync({ name: "env", variable: name });
+  if (perm.state !== "granted") return null;
+  return Deno.env.get(name) || null;
+}
+
 /** Compares in time that depends on the lengths only, not on where bytes differ. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
