@@ -30,7 +30,7 @@ const EXIT_DEADLINE_MS = 4000;
 export async function main(args: string[]): Promise<number> {
   const cli = parseCli(args, {
     PORT: Deno.env.get("PORT"),
-    HOST: Deno.env.get("HOST"),
+    DENOSOCKET_HOST: Deno.env.get("DENOSOCKET_HOST"),
     DENOSOCKET_OPS_TOKEN: Deno.env.get("DENOSOCKET_OPS_TOKEN"),
   });
   if (cli.kind === "help") {

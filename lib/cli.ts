@@ -27,7 +27,7 @@ export const USAGE = `Usage: deno task start [options]
 
 Options:
   -p, --port N              port to listen on (default 9998, or $PORT)
-  -H, --host ADDR           interface to listen on (default 0.0.0.0, or $HOST)
+  -H, --host ADDR           interface to listen on (default 0.0.0.0, or $DENOSOCKET_HOST)
   -w, --handlers DIR        load handlers from DIR at run time (default: the manifest)
   -d, --static DIR          serve static files from DIR (default: static/)
       --no-static           serve no static files
@@ -51,7 +51,7 @@ const LOG_FORMATS = ["text", "json"];
 /** The environment variables the command line falls back on. */
 export interface CliEnv {
   PORT?: string;
-  HOST?: string;
+  DENOSOCKET_HOST?: string;
   DENOSOCKET_OPS_TOKEN?: string;
 }
 
@@ -122,7 +122,7 @@ export function parseCli(
     }
     options.port = port;
   }
-  const host = values.host ?? (env.HOST || undefined);
+  const host = values.host ?? (env.DENOSOCKET_HOST || undefined);
   if (host !== undefined) {
     if (host === "") return fail("invalid --host: empty");
     options.hostname = host;

@@ -5,7 +5,8 @@
  * checks the health endpoint, the tutorial page and an echo, sends SIGINT
  * and checks the process exits cleanly within Deploy's 5 s.
  *
- * `HOST=127.0.0.1` keeps the listener on loopback; Deploy ignores it.
+ * `DENOSOCKET_HOST=127.0.0.1` keeps the listener on loopback (a test machine
+ * must not listen on every interface); Deploy ignores the interface anyway.
  *
  * @module
  */
@@ -54,7 +55,10 @@ function fail(message: string, output: string): never {
  */
 export async function deployCheck(): Promise<DeployCheckResult> {
   const port = freePort();
-  const env: Record<string, string> = { PORT: String(port), HOST: "127.0.0.1" };
+  const env: Record<string, string> = {
+    PORT: String(port),
+    DENOSOCKET_HOST: "127.0.0.1",
+  };
   for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const v = Deno.env.get(k);
     if (v !== undefined) env[k] = v;

@@ -20,10 +20,16 @@ Deno.test("parseCli() takes the port from $PORT and the flag over it", () => {
   assert.match(error([], { PORT: "http" }), /invalid port "http"/);
 });
 
-Deno.test("parseCli() takes the interface from $HOST and the flag over it", () => {
-  assert.equal(serve([], { HOST: "127.0.0.1" }).hostname, "127.0.0.1");
-  assert.equal(serve(["-H", "::1"], { HOST: "127.0.0.1" }).hostname, "::1");
-  assert.equal(serve([], { HOST: "" }).hostname, "0.0.0.0");
+Deno.test("parseCli() takes the interface from $DENOSOCKET_HOST and the flag over it", () => {
+  assert.equal(
+    serve([], { DENOSOCKET_HOST: "127.0.0.1" }).hostname,
+    "127.0.0.1",
+  );
+  assert.equal(
+    serve(["-H", "::1"], { DENOSOCKET_HOST: "127.0.0.1" }).hostname,
+    "::1",
+  );
+  assert.equal(serve([], { DENOSOCKET_HOST: "" }).hostname, "0.0.0.0");
 });
 
 Deno.test("parseCli() reads --log-format text|json and refuses others", () => {
