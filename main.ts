@@ -6,6 +6,7 @@
  * @module
  */
 import { createApp } from "./app.ts";
+import { startBus, stopBus } from "./lib/bus.ts";
 import { parseCli, USAGE } from "./lib/cli.ts";
 import { Logger } from "./lib/log.ts";
 import { loadRoutes, routeTable } from "./lib/routes.ts";
@@ -23,7 +24,10 @@ const SHUTDOWN_MS = 5000;
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const cli = parseCli(args, { PORT: Deno.env.get("PORT") });
+  const cli = parseCli(args, {
+    PORT: Deno.env.get("PORT"),
+    DENOSOCKET_BUS: Deno.env.get("DENOSOCKET_BUS"),
+  });
   if (cli.kind === "help") {
     console.log(USAGE);
     return 0;
@@ -54,6 +58,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const log = new Logger(options.logLevel);
   const app = createApp(options, routes, log);
+  await startBus(options.bus, log);
   const server = Deno.serve({
     port: options.port,
     hostname: options.hostname,
@@ -78,6 +83,7 @@ export async function main(args: string[]): Promise<number> {
     log.info("shutdown", { signal, connections: app.connections.size });
     await app.closeAll(1001, "Server shutting down", SHUTDOWN_MS);
     await server.shutdown();
+    await stopBus();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

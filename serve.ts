@@ -1,14 +1,31 @@
 /**
  * The `deno serve` entry (`deno serve --parallel serve.ts`): the same app with
  * the default options and the manifest's handlers. `deno serve` owns the
- * listener (`--port`, `--host`); for the other flags run `main.ts`.
+ * listener (`--port`, `--host`); for the other flags run `main.ts`. The topic
+ * bus comes from `DENOSOCKET_BUS` (`broadcast` joins the workers of
+ * `--parallel`; `redis://host:port` joins machines).
  *
  * @module
  */
 import { createApp } from "./app.ts";
+import { startBus, stopBus } from "./lib/bus.ts";
 import { loadRoutes } from "./lib/routes.ts";
 
 const app = createApp({}, await loadRoutes(null));
+await startBus(busFromEnv(), app.log);
+// An open BroadcastChannel (or Redis socket) keeps the process alive after
+// deno serve's own graceful shutdown: close the bus on the way out.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => void stopBus());
+}
+
+function busFromEnv(): string {
+  try {
+    return Deno.env.get("DENOSOCKET_BUS") || "local";
+  } catch {
+    return "local"; // no --allow-env: in-process topics
+  }
+}
 
 export default {
   fetch: app.fetch,

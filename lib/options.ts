@@ -31,6 +31,8 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** WebSocket engine. Default `deno`. */
   engine: EngineName;
+  /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
+  bus: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   sendHighWater: 1024 * 1024,
   logLevel: "info",
   engine: "deno",
+  bus: "local",
 });
 
 /**
