@@ -103,7 +103,7 @@ export default defineHandler<ChatState>({
   },
   message(conn, data) {
     if (typeof data !== "string") {
-      conn.close(1003, "chat takes text messages");
+      conn.close(4003, "chat takes text messages");
       return;
     }
     const text = textOf(data);
