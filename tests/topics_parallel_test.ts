@@ -7,16 +7,8 @@ import { TestClient } from "./support/ws_client.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 /** Starts `deno serve --parallel serve.ts` and waits until it listens. */
 async function startParallel(env: Record<string, string>) {
-  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "serve",
@@ -25,7 +17,7 @@ async function startParallel(env: Record<string, string>) {
       "--host",
       "127.0.0.1",
       "--port",
-      String(port),
+      "0",
       "serve.ts",
     ],
     cwd: ROOT,
@@ -34,11 +26,12 @@ async function startParallel(env: Record<string, string>) {
     stderr: "piped",
   }).spawn();
   let text = "";
-  const listening = Promise.withResolvers<void>();
+  const listening = Promise.withResolvers<number>();
   const pump = async (s: ReadableStream<Uint8Array>) => {
     for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
       text += chunk;
-      if (/Listening on/.test(text)) listening.resolve();
+      const m = /Listening on http:\/\/[^:]+:(\d+)\//.exec(text);
+      if (m) listening.resolve(Number(m[1]));
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
@@ -47,7 +40,7 @@ async function startParallel(env: Record<string, string>) {
     30_000,
   );
   child.status.then(() => listening.reject(new Error(`exited:\n${text}`)));
-  await listening.promise.finally(() => clearTimeout(timer));
+  const port = await listening.promise.finally(() => clearTimeout(timer));
   // Each worker loads serve.ts on its own; give the second one a moment.
   await new Promise((r) => setTimeout(r, 500));
   return { child, port, pumps, output: () => text };
