@@ -39,11 +39,6 @@ Deno.test("bench/fanout.ts delivers every message to every subscriber on each bu
       assert.ok(r.p99Ms >= r.p50Ms, r.bus);
       assert.ok(r.clientCpuShare >= 0 && r.clientCpuShare <= 1, r.bus);
     }
-    assert.equal(
-      Object.keys(report.results[1].perServer).length,
-      2,
-      "two workers",
-    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
