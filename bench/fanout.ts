@@ -16,8 +16,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { measure, round } from "./fanout_measure.ts";
 import {
-  cpuSeconds,
   type Proc,
   startMain,
   startParallel,
@@ -60,11 +60,6 @@ interface Result {
   clientCpuPct: number;
   serverCpuPct: number;
   clientCpuShare: number;
-}
-
-function payload(seq: number): string {
-  const head = `${seq} ${performance.now().toFixed(3)} `;
-  return head + ".".repeat(Math.max(0, SIZE - head.length));
 }
 
 async function openSocket(
@@ -117,8 +112,8 @@ async function run(
 
   // First a paced phase — one message at a time: the latency of a fan-out
   // with no queue in front of it — then the throughput phase.
-  const idle = await measure(subs, pub, pids, Math.min(200, MESSAGES), 1);
-  const loaded = await measure(subs, pub, pids, MESSAGES, WINDOW);
+  const idle = await measure(subs, pub, pids, Math.min(200, MESSAGES), 1, SIZE);
+  const loaded = await measure(subs, pub, pids, MESSAGES, WINDOW, SIZE);
   for (const ws of [...subs, pub]) ws.close();
   await new Promise((r) => setTimeout(r, 500));
   return {
@@ -140,81 +135,6 @@ async function run(
     serverCpuPct: Math.round((loaded.server / loaded.seconds) * 100),
     clientCpuShare: round(loaded.client / (loaded.client + loaded.server), 2),
   };
-}
-
-/** Publishes `count` messages with at most `window` in flight; measures. */
-async function measure(
-  subs: WebSocket[],
-  pub: WebSocket,
-  pids: number[],
-  count: number,
-  window: number,
-) {
-  const latencies = new Float64Array(subs.length * count);
-  let n = 0;
-  const remaining = new Int32Array(count).fill(subs.length);
-  let done = 0;
-  let wake: (() => void) | null = null;
-  for (const ws of subs) {
-    ws.onmessage = (e) => {
-      const text = e.data as string;
-      const sp = text.indexOf(" ");
-      const seq = Number(text.slice(0, sp));
-      if (!(seq >= 0 && seq < count)) return; // a late message of a phase before
-      latencies[n++] = performance.now() -
-        Number(text.slice(sp + 1, text.indexOf(" ", sp + 1)));
-      if (--remaining[seq] === 0) {
-        done++;
-        wake?.();
-      }
-    };
-  }
-  const serverCpu = () => pids.reduce((a, p) => a + cpuSeconds(p), 0);
-  const c0 = cpuSeconds(Deno.pid);
-  const s0 = serverCpu();
-  const t0 = performance.now();
-  let sent = 0;
-  let lost = 0;
-  while (sent < count) {
-    if (sent - done - lost < window) {
-      pub.send(payload(sent++));
-      continue;
-    }
-    const before = done;
-    await new Promise<void>((r) => {
-      wake = r;
-      // At-most-once: a message some subscriber never gets is written off.
-      setTimeout(r, 2000);
-    });
-    wake = null;
-    if (done === before) lost++;
-  }
-  const deadline = performance.now() + 5000;
-  while (done + lost < count && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const client = cpuSeconds(Deno.pid) - c0;
-  const server = serverCpu() - s0;
-  // Late messages of this phase must not count in the next.
-  await new Promise((r) => setTimeout(r, 300));
-  const sorted = latencies.subarray(0, n).sort();
-  const pct = (p: number) =>
-    round(sorted[Math.min(n - 1, Math.floor(n * p))] ?? NaN, 2);
-  return {
-    n,
-    seconds,
-    client,
-    server,
-    p50: pct(0.5),
-    p99: pct(0.99),
-    max: pct(1),
-  };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 async function scenario(

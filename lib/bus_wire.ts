@@ -30,7 +30,7 @@ export interface WireMessage {
  * ```ts
  * import { decodeWire, encodeWire } from "./bus_wire.ts";
  * const id = new Uint8Array(8);
- * decodeWire(encodeWire(id, "hi")).data; // "hi"
+ * decodeWire(encodeWire(id, "hi"))?.data; // "hi"
  * ```
  */
 export function encodeWire(sender: Uint8Array, data: MessageData): Uint8Array {

@@ -10,48 +10,12 @@
  */
 import type { MessageData } from "./types.ts";
 import type { Bus } from "./bus.ts";
-import { utf8Length } from "./close_code.ts";
+import { Outgoing } from "./outgoing.ts";
+
+export { Outgoing };
 
 /** Longest topic name accepted, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 256;
-
-/**
- * One published message on its way to many connections. Engines that can
- * frame a message once (see `Transport.encode`) cache the frame here, keyed
- * by their encoder, so a fan-out to 1,000 connections encodes it once.
- *
- * @example
- * ```ts
- * import { Outgoing } from "./topics.ts";
- * const msg = new Outgoing("hello");
- * msg.frame((d) => d); // "hello", computed once
- * ```
- */
-export class Outgoing {
-  readonly data: string | Uint8Array;
-  #frames: Map<unknown, unknown> | null = null;
-  #size = -1;
-
-  constructor(data: string | Uint8Array) {
-    this.data = data;
-  }
-
-  /** Payload size in bytes (UTF-8 for text), computed once. */
-  get byteLength(): number {
-    if (this.#size < 0) {
-      const d = this.data;
-      this.#size = typeof d === "string" ? utf8Length(d) : d.byteLength;
-    }
-    return this.#size;
-  }
-
-  /** The frame `encode` makes of `data`, computed once per encoder. */
-  frame<F>(encode: (data: string | Uint8Array) => F): F {
-    this.#frames ??= new Map();
-    if (!this.#frames.has(encode)) this.#frames.set(encode, encode(this.data));
-    return this.#frames.get(encode) as F;
-  }
-}
 
 /** Something a topic delivers to: a connection. */
 export interface Subscriber {
