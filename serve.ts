@@ -20,11 +20,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 function busFromEnv(): string {
-  try {
-    return Deno.env.get("DENOSOCKET_BUS") || "local";
-  } catch {
-    return "local"; // no --allow-env: in-process topics
-  }
+  // Ask first: without --allow-env, reading would prompt on a terminal.
+  const env = { name: "env", variable: "DENOSOCKET_BUS" } as const;
+  if (Deno.permissions.querySync(env).state !== "granted") return "local";
+  return Deno.env.get("DENOSOCKET_BUS") || "local";
 }
 
 export default {
