@@ -1,5 +1,6 @@
 /** `static/chat.html` in headless Chromium: two pages in one room talk. */
 import assert from "node:assert/strict";
+import axe from "axe-core";
 import {
   browserTest,
   foreignRequests,
@@ -38,6 +39,52 @@ browserTest(
         assert.deepEqual(watch.errors, []);
         assert.deepEqual(foreignRequests(watch, server.http), []);
       }
+    } finally {
+      await server.close();
+    }
+  },
+);
+
+browserTest(
+  "chat.html passes axe-core at 360 and 1280 px, light and dark",
+  async (browser) => {
+    const server = await startServer();
+    const problems: string[] = [];
+    try {
+      for (const colorScheme of ["light", "dark"] as const) {
+        for (const width of [360, 1280]) {
+          const context = await browser.newContext({
+            viewport: { width, height: 800 },
+            colorScheme,
+          });
+          try {
+            const page = await context.newPage();
+            await page.goto(`${server.http}/chat.html?room=axe&name=ann`);
+            await waitForText(page, "#log li", "ann joined");
+            await page.fill("input[name=text]", "a message");
+            await page.click("#send-button");
+            await waitForText(page, "#log li.message", "a message");
+            await page.addScriptTag({ content: axe.source });
+            const violations = await page.evaluate(
+              `axe.run().then((r) => r.violations.map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", ")))`,
+            ) as string[];
+            for (const v of violations) {
+              problems.push(`${width}px ${colorScheme}: ${v}`);
+            }
+            const overflow = await page.evaluate(
+              `document.documentElement.scrollWidth - document.documentElement.clientWidth`,
+            );
+            if (overflow !== 0) {
+              problems.push(
+                `${width}px: ${overflow}px too wide`,
+              );
+            }
+          } finally {
+            await context.close();
+          }
+        }
+      }
+      assert.deepEqual(problems, []);
     } finally {
       await server.close();
     }
