@@ -117,6 +117,35 @@ Deno.test("redis bus: servers share topics, survive a Redis outage and recover",
     assert.deepEqual(await drain(a), []);
     assert.deepEqual(await drain(b), []);
 
+    // Chat across servers: each server also PSUBSCRIBEs chat:* for its
+    // history, so Redis sends both copies; each client still gets one.
+    const room = `x${crypto.randomUUID().slice(0, 6)}`;
+    const chat = async (s: ServerProcess, name: string) => {
+      const c = await TestClient.open(`${s.ws}/chat/${room}?name=${name}`);
+      clients.push(c);
+      return c;
+    };
+    const ann = await chat(s1, "ann");
+    const ben = await chat(s2, "ben");
+    await drain(ann);
+    await drain(ben);
+    const said = await firstThrough(ann, ben, "hi");
+    const text = JSON.parse(String(said)).text as string;
+    // However many tries it took, each message reached each client once.
+    const texts = (ms: unknown[]) => ms.map((m) => JSON.parse(String(m)).text);
+    const atBen = [text, ...texts(await drain(ben))];
+    const atAnn = texts(await drain(ann));
+    assert.equal(new Set(atBen).size, atBen.length, `twice: ${atBen}`);
+    assert.equal(new Set(atAnn).size, atAnn.length, `twice: ${atAnn}`);
+    assert.ok(atAnn.includes(text));
+    // A newcomer on the other server gets the replay from that server.
+    const cat = await chat(s2, "cat");
+    const replay = (await drain(cat)).map((m) => JSON.parse(String(m)));
+    assert.ok(
+      replay.some((m) => m.type === "message" && m.text === text),
+      JSON.stringify(replay),
+    );
+
     // Redis goes away: each server still serves its own subscribers.
     redis.kill("SIGKILL");
     await redis.status;
