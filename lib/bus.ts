@@ -119,7 +119,8 @@ export async function startBus(
     bus = new LocalBus();
   }
   topics.attach(bus);
-  if (parsed.kind !== "local") log.info("bus", { kind: parsed.kind });
+  // The Redis bus logs bus_up/bus_down itself.
+  if (parsed.kind === "broadcast") log.info("bus", { kind: parsed.kind });
   return bus;
 }
 
