@@ -23,11 +23,11 @@ export interface Bus {
   /** Hands a message published here to the other processes. Never blocks. */
   publish(topic: string, data: MessageData): void;
   /**
-   * This process now wants (`on`) or no longer wants messages on `topic`,
-   * or on every topic with a prefix when it ends in `*`. Buses that deliver
+   * This process now wants (`on`) or no longer wants messages on `topic` —
+   * or, with `prefix`, on every topic starting with it. Buses that deliver
    * everything everywhere ignore it.
    */
-  interest(topic: string, on: boolean): void;
+  interest(topic: string, on: boolean, prefix?: boolean): void;
   /** Stops delivering and frees what keeps the process alive. */
   close(): Promise<void>;
 }

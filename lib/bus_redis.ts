@@ -139,11 +139,11 @@ export class RedisBus implements Bus {
     });
   }
 
-  interest(topic: string, on: boolean): void {
+  interest(topic: string, on: boolean, isPrefix = false): void {
     if (this.#closed) return;
     const ignore = () => {};
-    if (topic.endsWith("*")) {
-      const prefix = topic.slice(0, -1);
+    if (isPrefix) {
+      const prefix = topic;
       const pattern = this.prefix + globEscape(prefix) + "*";
       if (on) this.#patterns.add(prefix);
       else this.#patterns.delete(prefix);

@@ -101,7 +101,7 @@ export class TopicRegistry {
       if (!this.#topics.has(topic)) bus.interest(topic, true);
     }
     for (const prefix of this.#patterns.keys()) {
-      bus.interest(prefix + "*", true);
+      bus.interest(prefix, true, true);
     }
   }
 
@@ -145,7 +145,7 @@ export class TopicRegistry {
       set = new Set();
       map.set(key, set);
       if (isPrefix || !this.#topics.has(key)) {
-        this.#bus?.interest(pattern, true);
+        this.#bus?.interest(key, true, isPrefix);
       }
     }
     set.add(fn);
@@ -153,7 +153,7 @@ export class TopicRegistry {
       if (!set.delete(fn) || set.size > 0 || map.get(key) !== set) return;
       map.delete(key);
       if (isPrefix || !this.#topics.has(key)) {
-        this.#bus?.interest(pattern, false);
+        this.#bus?.interest(key, false, isPrefix);
       }
     };
   }

@@ -122,17 +122,26 @@ Deno.test("TopicRegistry tells the bus which topics and patterns are wanted", ()
   reg.attach({
     kind: "redis",
     publish: (t, d) => void calls.push(`pub ${t} ${d}`),
-    interest: (t, on) => void calls.push(`${on ? "+" : "-"}${t}`),
+    interest: (t, on, prefix) =>
+      void calls.push(`${on ? "+" : "-"}${t}${prefix ? " (prefix)" : ""}`),
     close: () => Promise.resolve(),
   });
   const stop = reg.listen("p:*", () => {});
   reg.subscribe("x", sub);
   reg.subscribe("x", { deliver() {} });
+  reg.subscribe("star*", sub);
   reg.publish("x", "d");
   reg.publish("x", "l", undefined, { local: true });
   reg.unsubscribe("x", sub);
   stop();
-  assert.deepEqual(calls, ["+before", "+p:*", "+x", "pub x d", "-p:*"]);
+  assert.deepEqual(calls, [
+    "+before",
+    "+p: (prefix)",
+    "+x",
+    "+star*",
+    "pub x d",
+    "-p: (prefix)",
+  ]);
 });
 
 Deno.test("the Redis wire format round-trips text and binary and reads foreign text", () => {

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { defineHandler, publish, subscriberCount } from "../lib/mod.ts";
 import { loadRoutes } from "../lib/routes.ts";
 import type { Route } from "../lib/router.ts";
+import { rawOpen } from "./support/raw.ts";
 import { startServer, type TestServer } from "./support/server.ts";
+import { waitFor } from "./support/wait.ts";
 import { TestClient } from "./support/ws_client.ts";
 
 /** `/ctl`: text commands drive the topic API: `sub T`, `unsub T`, `topics`, `pub T DATA`. */
@@ -95,18 +97,15 @@ Deno.test("a closed connection leaves every topic", async () => {
     assert.equal(subscriberCount("gone1"), 1);
     assert.equal(subscriberCount("gone2"), 1);
     await a.close();
-    for (let i = 0; i < 100 && server.app.connections.size > 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(() => server.app.connections.size === 0, 10_000);
     assert.equal(subscriberCount("gone1"), 0);
     assert.equal(subscriberCount("gone2"), 0);
-    // An abrupt end (no close frame) counts as a close too.
-    const b = await ctlClient(server, "sub gone3");
-    assert.equal(subscriberCount("gone3"), 1);
-    const conn = [...server.app.connections][0];
-    conn.closed(0, "");
-    assert.equal(subscriberCount("gone3"), 0);
-    await b.close();
+    // An abrupt end (TCP gone, no close frame) counts as a close too.
+    const raw = await rawOpen(server.port, "/pubsub/gone3");
+    assert.equal(raw.response.status, 101);
+    await waitFor(() => subscriberCount("pubsub:gone3") === 1, 10_000);
+    raw.conn.close();
+    await waitFor(() => subscriberCount("pubsub:gone3") === 0, 10_000);
   });
 });
 
