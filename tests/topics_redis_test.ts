@@ -117,6 +117,21 @@ Deno.test("redis bus: servers share topics, survive a Redis outage and recover",
     assert.deepEqual(await drain(a), []);
     assert.deepEqual(await drain(b), []);
 
+    // Any Redis client can publish into a topic: both servers deliver it.
+    const cli = await new Deno.Command("/usr/bin/redis-cli", {
+      args: [
+        "-p",
+        String(port),
+        "PUBLISH",
+        "denosocket:0:pubsub:shared",
+        "from cli",
+      ],
+      stdout: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(cli.stdout).trim(), "2"); // 2 servers
+    assert.equal(await a.next(10_000), "from cli");
+    assert.equal(await b.next(10_000), "from cli");
+
     // Chat across servers: each server also PSUBSCRIBEs chat:* for its
     // history, so Redis sends both copies; each client still gets one.
     const room = `x${crypto.randomUUID().slice(0, 6)}`;
