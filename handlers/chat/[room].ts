@@ -4,7 +4,8 @@
  * The server sends JSON `{type, from, text, ts}`: `message`, `join`, `leave`
  * or `error`; join notices also carry `server`, the id of the process or
  * worker that holds the joining connection. Clients send plain text or
- * `{"text": "..."}`. On join the room's last 50 messages are replayed from
+ * `{"text": "..."}` (at most 2,000 characters; binary closes with 4003).
+ * Rooms are 1-64 of `A-Z a-z 0-9 - _` (else 400). On join the room's last 50 messages are replayed from
  * this process's history, which hears every room: through the bus it also
  * hears the other workers (`broadcast`) or servers (`redis`) — from the time
  * it started, and not while Redis was away.
