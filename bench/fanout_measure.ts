@@ -103,7 +103,15 @@ export async function measure(
   };
 }
 
-/** Rounds to `digits` decimals. */
+/**
+ * Rounds to `digits` decimals.
+ *
+ * @example
+ * ```ts
+ * import { round } from "./fanout_measure.ts";
+ * round(3.14159, 2); // 3.14
+ * ```
+ */
 export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;

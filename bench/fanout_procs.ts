@@ -37,7 +37,7 @@ export function cpuSeconds(pid: number): number {
  *
  * @example
  * ```ts ignore
- * const p = await spawnListening(["run", "-A", "main.ts", "--port", "0"], {}, /:(\d+)\//);
+ * const p = await spawnListening(Deno.execPath(), ["run", "-A", "main.ts", "--port", "0"], {}, /:(\d+)\//);
  * ```
  */
 export async function spawnListening(
@@ -95,7 +95,15 @@ export async function spawnListening(
   };
 }
 
-/** `main.ts` on a free port with these extra flags. */
+/**
+ * `main.ts` on a free port with these extra flags.
+ *
+ * @example
+ * ```ts ignore
+ * const p = await startMain(["--bus", "broadcast"]);
+ * await p.stop();
+ * ```
+ */
 export function startMain(args: string[]): Promise<Proc> {
   return spawnListening(
     Deno.execPath(),
@@ -116,7 +124,14 @@ export function startMain(args: string[]): Promise<Proc> {
   );
 }
 
-/** `deno serve --parallel serve.ts` with `workers` isolates and a bus. */
+/**
+ * `deno serve --parallel serve.ts` with `workers` isolates and a bus.
+ *
+ * @example
+ * ```ts ignore
+ * const p = await startParallel(2, "broadcast");
+ * ```
+ */
 export function startParallel(workers: number, bus: string): Promise<Proc> {
   return spawnListening(
     Deno.execPath(),
@@ -135,7 +150,16 @@ export function startParallel(workers: number, bus: string): Promise<Proc> {
   );
 }
 
-/** `redis-server` on a free port, no persistence, in a temp dir. */
+/**
+ * `redis-server` on a free port, no persistence, in a temp dir.
+ *
+ * @example
+ * ```ts ignore
+ * const redis = await startRedis();
+ * console.log(`redis://127.0.0.1:${redis.port}`);
+ * await redis.stop();
+ * ```
+ */
 export async function startRedis(): Promise<Proc & { dir: string }> {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;

@@ -29,7 +29,14 @@ function stop(): void {
   timer = undefined;
 }
 
-/** Whether the shared timer runs (for tests and the curious). */
+/**
+ * Whether the shared timer runs (for tests and the curious).
+ *
+ * @example
+ * ```ts ignore
+ * clockRunning(); // false until someone connects to /clock
+ * ```
+ */
 export function clockRunning(): boolean {
   return timer !== undefined;
 }

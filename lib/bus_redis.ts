@@ -21,7 +21,15 @@ import type { MessageData } from "./types.ts";
 
 type RedisSpec = Extract<BusSpec, { kind: "redis" }>;
 
-/** Reconnect delays: 100 ms doubling to 5 s, with jitter so servers spread out. */
+/**
+ * Reconnect delays: 100 ms doubling to 5 s, with jitter so servers spread out.
+ *
+ * @example
+ * ```ts ignore
+ * backoff(1); // 75-125
+ * backoff(10); // 3750-6250
+ * ```
+ */
 export function backoff(attempt: number): number {
   const base = Math.min(100 * 2 ** Math.min(attempt - 1, 6), 5000);
   return Math.round(base * (0.75 + Math.random() * 0.5));

@@ -261,7 +261,15 @@ export function subscriberCount(topic: string): number {
   return topics.count(topic);
 }
 
-/** `ArrayBuffer` → `Uint8Array`; strings and views pass through. */
+/**
+ * `ArrayBuffer` → `Uint8Array`; strings and views pass through.
+ *
+ * @example
+ * ```ts
+ * import { normalize } from "./topics.ts";
+ * normalize(new ArrayBuffer(2)); // Uint8Array(2)
+ * ```
+ */
 export function normalize(data: MessageData | ArrayBuffer): MessageData {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
