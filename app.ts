@@ -111,6 +111,7 @@ export function createApp(
         bytes_in: s.bytesIn,
         msgs_out: s.msgsOut,
         bytes_out: s.bytesOut,
+        dropped: s.dropped || undefined,
       });
     },
     onHandlerError(conn, where, err) {

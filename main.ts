@@ -6,6 +6,7 @@
  * @module
  */
 import { createApp } from "./app.ts";
+import { startBus, stopBus } from "./lib/bus.ts";
 import { parseCli, USAGE } from "./lib/cli.ts";
 import { Logger } from "./lib/log.ts";
 import { loadRoutes, routeTable } from "./lib/routes.ts";
@@ -32,6 +33,7 @@ export async function main(args: string[]): Promise<number> {
     PORT: Deno.env.get("PORT"),
     DENOSOCKET_HOST: Deno.env.get("DENOSOCKET_HOST"),
     DENOSOCKET_OPS_TOKEN: Deno.env.get("DENOSOCKET_OPS_TOKEN"),
+    DENOSOCKET_BUS: Deno.env.get("DENOSOCKET_BUS"),
   });
   if (cli.kind === "help") {
     console.log(USAGE);
@@ -63,6 +65,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const log = new Logger(options.logLevel, undefined, options.logFormat);
   const app = createApp(options, routes, log);
+  await startBus(options.bus, log);
   const server = Deno.serve({
     port: options.port,
     hostname: options.hostname,
@@ -105,6 +108,7 @@ export async function main(args: string[]): Promise<number> {
     }, EXIT_DEADLINE_MS);
     await app.closeAll(1001, "Server shutting down", CLOSE_GRACE_MS);
     await server.shutdown();
+    await stopBus();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

@@ -13,6 +13,7 @@ import {
   parseSize,
   type ServerOptions,
 } from "./options.ts";
+import { parseBusSpec } from "./bus.ts";
 
 /** What the command line asks for. */
 export type CliResult =
@@ -32,6 +33,7 @@ Options:
   -d, --static DIR          serve static files from DIR (default: static/)
       --no-static           serve no static files
       --engine NAME         deno | native (default deno)
+      --bus BUS             topic bus: local | broadcast | redis://host:port[/db] (default local, or $DENOSOCKET_BUS)
       --max-message-size N  largest message in bytes, e.g. 65536, 64k, 16MiB (default 16MiB)
       --idle-timeout S      seconds of silence before a ping; 0 = off (default 30)
       --send-high-water N   send() returns false above this many buffered bytes (default 1MiB)
@@ -53,6 +55,7 @@ export interface CliEnv {
   PORT?: string;
   DENOSOCKET_HOST?: string;
   DENOSOCKET_OPS_TOKEN?: string;
+  DENOSOCKET_BUS?: string;
 }
 
 /**
@@ -83,6 +86,7 @@ export function parseCli(
         static: { type: "string", short: "d" },
         "no-static": { type: "boolean" },
         engine: { type: "string" },
+        bus: { type: "string" },
         "max-message-size": { type: "string" },
         "idle-timeout": { type: "string" },
         "send-high-water": { type: "string" },
@@ -140,6 +144,12 @@ export function parseCli(
       );
     }
     options.engine = values.engine as EngineName;
+  }
+  const busText = values.bus ?? env.DENOSOCKET_BUS;
+  if (busText !== undefined) {
+    const bus = parseBusSpec(busText);
+    if (typeof bus === "string") return fail(bus);
+    options.bus = busText;
   }
   for (
     const [flag, key] of [

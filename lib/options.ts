@@ -34,6 +34,8 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** WebSocket engine. Default `deno`. */
   engine: EngineName;
+  /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
+  bus: string;
   /** Log line format. Default `text`. */
   logFormat: LogFormat;
   /** Serve `/_health` and `/_metrics` (and count for them). Default true. */
@@ -61,6 +63,7 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   sendHighWater: 1024 * 1024,
   logLevel: "info",
   engine: "deno",
+  bus: "local",
   logFormat: "text",
   ops: true,
   opsToken: null,
