@@ -16,6 +16,7 @@ import { type ServerOptions, withDefaults } from "./lib/options.ts";
 import { type Route, Router } from "./lib/router.ts";
 import { serveStatic } from "./lib/static_files.ts";
 import { serveToolPage } from "./lib/tool_pages.ts";
+import { topics } from "./lib/topics.ts";
 import {
   type ConnectionSettings,
   type PendingUpgrade,
@@ -76,6 +77,8 @@ export function createApp(
   const ops = options.ops
     ? new OpsEndpoints(metrics, () => connections.size, options.opsToken)
     : null;
+  // One registry per isolate: the app built last counts its publishes.
+  topics.meter = ops ? metrics : null;
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,

@@ -56,6 +56,10 @@ export interface ConnMeter {
   received(size: number): void;
   /** A message of `size` bytes was queued for sending. */
   sent(size: number): void;
+  /** A topic message of `size` bytes was queued for sending. */
+  delivered(size: number): void;
+  /** A topic message was skipped: the send buffer was over its high-water mark. */
+  dropped(): void;
 }
 
 /** Everything a connection is made from. */
@@ -223,6 +227,7 @@ export class Connection<S = unknown> implements Conn<S> {
     if (this.#readyState !== 1 || !t) return;
     if (t.bufferedAmount >= this.#init.sendHighWater) {
       this.stats.dropped++;
+      this.meter?.dropped();
       return;
     }
     const size = msg.byteLength;
@@ -230,6 +235,7 @@ export class Connection<S = unknown> implements Conn<S> {
     else t.send(msg.data);
     this.stats.msgsOut++;
     this.stats.bytesOut += size;
+    this.meter?.delivered(size);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<MessageData> {

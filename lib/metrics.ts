@@ -3,8 +3,8 @@
  * counters live in `RouteMeter`s hung on each connection (`conn.meter`);
  * the rest (handshake refusals, topics) are counted here, off the hot path.
  *
- * Other parts of the server count through this object: topics call
- * `topicPublished()` / `topicDelivered()`.
+ * Topic publishes are counted here (`topicPublished()`, called by the topic
+ * registry); topic deliveries and drops per handler, on the connection's meter.
  *
  * @module
  */
@@ -22,8 +22,7 @@ import type { Route } from "./router.ts";
  * const metrics = new Metrics([]);
  * metrics.rejected(404);
  * metrics.topicPublished();
- * metrics.topicDelivered(3);
- * metrics.render().includes("denosocket_topic_deliveries_total 3"); // true
+ * metrics.render().includes("denosocket_topic_publishes_total 1"); // true
  * ```
  */
 export class Metrics {
@@ -31,10 +30,8 @@ export class Metrics {
   readonly startedAt: number = performance.now();
   /** Handshake refusals by HTTP status. */
   readonly rejections: Map<number, number> = new Map();
-  /** Messages published to topics. */
+  /** Messages published to topics from this process. */
   topicPublishes = 0;
-  /** Messages delivered to topic subscribers (one per subscriber). */
-  topicDeliveries = 0;
   #byRoute = new Map<Route, RouteMeter>();
   #meters: RouteMeter[] = [];
 
@@ -99,23 +96,11 @@ export class Metrics {
    *
    * @example
    * ```ts ignore
-   * app.metrics.topicPublished();
+   * topics.meter = app.metrics; // then every publish() calls topicPublished()
    * ```
    */
   topicPublished(count = 1): void {
     this.topicPublishes += count;
-  }
-
-  /**
-   * Counts `count` deliveries to topic subscribers (one per subscriber reached).
-   *
-   * @example
-   * ```ts ignore
-   * app.metrics.topicDelivered(subscribers.size);
-   * ```
-   */
-  topicDelivered(count = 1): void {
-    this.topicDeliveries += count;
   }
 
   /** The Prometheus text exposition of everything above, plus process RSS. */

@@ -193,8 +193,25 @@ export function renderMetrics(metrics: Metrics): string {
   out.family(
     "denosocket_topic_deliveries_total",
     "counter",
-    "Topic messages delivered, one per subscriber reached.",
-  ).sample("denosocket_topic_deliveries_total", {}, metrics.topicDeliveries);
+    "Topic messages sent to subscribers, by the subscriber's handler.",
+  );
+  perRoute(
+    out,
+    meters,
+    "denosocket_topic_deliveries_total",
+    (m) => m.topicDeliveries,
+  );
+  out.family(
+    "denosocket_topic_dropped_total",
+    "counter",
+    "Topic messages skipped for a subscriber over its send high-water mark, by handler.",
+  );
+  perRoute(
+    out,
+    meters,
+    "denosocket_topic_dropped_total",
+    (m) => m.topicDropped,
+  );
 
   return out.text();
 }

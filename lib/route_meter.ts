@@ -78,6 +78,10 @@ export class RouteMeter implements ConnMeter {
   bytesOut = 0;
   /** Errors thrown by the handler. */
   handlerErrors = 0;
+  /** Topic messages sent to this handler's subscribers. */
+  topicDeliveries = 0;
+  /** Topic messages skipped for a subscriber over its send high-water mark. */
+  topicDropped = 0;
   readonly sizeIn: Float64Array = new Float64Array(SIZE_BUCKETS.length + 1);
   readonly sizeOut: Float64Array = new Float64Array(SIZE_BUCKETS.length + 1);
   readonly lifetime: Float64Array = new Float64Array(
@@ -103,6 +107,17 @@ export class RouteMeter implements ConnMeter {
     this.msgsOut++;
     this.bytesOut += size;
     this.sizeOut[sizeBucket(size)]++;
+  }
+
+  /** A topic message was sent (hot path): a sent message, counted as both. */
+  delivered(size: number): void {
+    this.sent(size);
+    this.topicDeliveries++;
+  }
+
+  /** A topic message was skipped for a slow subscriber. */
+  dropped(): void {
+    this.topicDropped++;
   }
 
   /** A connection opened. */

@@ -82,6 +82,11 @@ class TopicSet {
  * ```
  */
 export class TopicRegistry {
+  /**
+   * Counts publishes for `/_metrics`; the app sets it (the last app built
+   * in a process wins), `null` counts nothing.
+   */
+  meter: { topicPublished(): void } | null = null;
   #topics = new Map<string, TopicSet>();
   #listeners = new Map<string, Set<TopicListener>>();
   #patterns = new Map<string, Set<TopicListener>>();
@@ -168,6 +173,7 @@ export class TopicRegistry {
     except?: Subscriber,
     options: PublishOptions = {},
   ): void {
+    this.meter?.topicPublished();
     this.dispatch(topic, data, except);
     if (!options.local) this.#bus?.publish(topic, data);
   }

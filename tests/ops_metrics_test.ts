@@ -172,15 +172,32 @@ Deno.test("/_metrics passes promtool check metrics after traffic", async () => {
   }
 });
 
-Deno.test("metrics.topicPublished() and topicDelivered() reach /_metrics", async () => {
+Deno.test("/_metrics counts topic publishes, deliveries per handler, and sent messages", async () => {
   const server = await startServer();
   try {
-    server.app.metrics.topicPublished();
-    server.app.metrics.topicPublished();
-    server.app.metrics.topicDelivered(5);
+    const url = `${server.ws}/pubsub/news?hello=1`;
+    const [a, b, c] = await Promise.all(
+      [url, url, url].map((u) => TestClient.open(u)),
+    );
+    // The hello arrives once each subscription is in place.
+    for (const client of [a, b, c]) {
+      assert.match(String(await client.next()), /subscribed/);
+    }
+    a.send("headline"); // published once, delivered to b and c (not a)
+    assert.equal(await b.next(), "headline");
+    assert.equal(await c.next(), "headline");
     const m = await scrape(server.http);
-    assert.equal(m.get("denosocket_topic_publishes_total"), 2);
-    assert.equal(m.get("denosocket_topic_deliveries_total"), 5);
+    const h = '{handler="/pubsub/:topic"}';
+    assert.equal(m.get("denosocket_topic_publishes_total"), 1);
+    assert.equal(m.get(`denosocket_topic_deliveries_total${h}`), 2);
+    assert.equal(m.get(`denosocket_topic_dropped_total${h}`), 0);
+    assert.equal(
+      m.get(
+        'denosocket_messages_total{handler="/pubsub/:topic",direction="out"}',
+      ),
+      3 + 2, // three hellos, two deliveries
+    );
+    await Promise.all([a.close(), b.close(), c.close()]);
   } finally {
     await server.close();
   }

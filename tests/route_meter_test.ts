@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { Connection } from "../lib/connection.ts";
 import { Metrics } from "../lib/metrics.ts";
+import { Outgoing } from "../lib/topics.ts";
 import { parseSamples } from "./support/prom.ts";
 import {
   MAX_CLOSE_CODES,
@@ -79,5 +81,38 @@ Deno.test('Metrics.render() shows code="other" and cumulative lifetime buckets',
   assert.equal(
     s.get('denosocket_connections_closed_total{handler="/x",code="other"}'),
     2,
+  );
+});
+
+Deno.test("Connection.deliver() counts a topic delivery, or a drop over the high-water mark", () => {
+  let buffered = 0;
+  const conn = new Connection<unknown>({
+    id: "t",
+    handler: { message() {} },
+    url: new URL("ws://127.0.0.1/pubsub/x"),
+    params: {},
+    headers: new Headers(),
+    remoteAddr: { hostname: "127.0.0.1", port: 1 },
+    protocol: "",
+    state: undefined,
+    maxMessageSize: 1024,
+    sendHighWater: 100,
+  });
+  conn.attach({
+    send() {},
+    close() {},
+    get bufferedAmount() {
+      return buffered;
+    },
+  });
+  const meter = new RouteMeter("/pubsub/:topic");
+  conn.meter = meter;
+  conn.opened();
+  conn.deliver(new Outgoing("héllo"));
+  buffered = 100; // at the high-water mark: the next one is skipped
+  conn.deliver(new Outgoing("later"));
+  assert.deepEqual(
+    [meter.topicDeliveries, meter.topicDropped, meter.msgsOut, meter.bytesOut],
+    [1, 1, 1, 6],
   );
 });
