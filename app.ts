@@ -114,7 +114,8 @@ export function createApp(
         bytes_in: s.bytesIn,
         msgs_out: s.msgsOut,
         bytes_out: s.bytesOut,
-        dropped: s.dropped || undefined,
+        // Text shows drops only when there were some; JSON keeps its keys fixed.
+        dropped: s.dropped || (log.format === "json" ? 0 : undefined),
       });
     },
     onHandlerError(conn, where, err) {

@@ -19,6 +19,7 @@ const CLOSE_FIELDS = [
   "bytes_in",
   "msgs_out",
   "bytes_out",
+  "dropped",
 ];
 
 /** Waits until `pred(lines)` holds, for up to 10 s. */
@@ -54,6 +55,7 @@ Deno.test("--log-format json: every line parses and close carries every field", 
   assert.equal(typeof close.duration_ms, "number");
   assert.equal(close.msgs_in, 1);
   assert.equal(close.bytes_in, 6); // "héllo" is 6 UTF-8 bytes
+  assert.equal(close.dropped, 0);
 });
 
 Deno.test("jsonLine() keeps empty strings, drops undefined, and protects ts/level/event", () => {
