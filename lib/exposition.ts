@@ -6,7 +6,15 @@
  * @module
  */
 
-/** The `Content-Type` of the exposition. */
+/**
+ * The `Content-Type` of the exposition.
+ *
+ * @example
+ * ```ts
+ * import { PROMETHEUS_CONTENT_TYPE } from "./exposition.ts";
+ * new Response("", { headers: { "content-type": PROMETHEUS_CONTENT_TYPE } });
+ * ```
+ */
 export const PROMETHEUS_CONTENT_TYPE =
   "text/plain; version=0.0.4; charset=utf-8";
 
@@ -44,11 +52,13 @@ export function escapeLabel(value: string): string {
 export class Exposition {
   #lines: string[] = [];
 
+  /** Starts a metric family: its `# HELP` and `# TYPE` lines. */
   family(name: string, type: string, help: string): this {
     this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     return this;
   }
 
+  /** One sample line: `name{labels} value`. */
   sample(name: string, labels: Labels, value: number): this {
     const pairs = Object.entries(labels).map(([k, v]) =>
       `${k}="${escapeLabel(v)}"`
@@ -82,6 +92,7 @@ export class Exposition {
     return this;
   }
 
+  /** The exposition so far, newline-terminated. */
   text(): string {
     return this.#lines.join("\n") + "\n";
   }

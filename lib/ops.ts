@@ -11,9 +11,23 @@ import type { Metrics } from "./metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./exposition.ts";
 import { VERSION } from "./version.ts";
 
-/** The health endpoint's path. */
+/**
+ * The health endpoint's path.
+ *
+ * @example
+ * ```ts ignore
+ * const health = await (await fetch(`http://localhost:9998${HEALTH_PATH}`)).json();
+ * ```
+ */
 export const HEALTH_PATH = "/_health";
-/** The metrics endpoint's path. */
+/**
+ * The metrics endpoint's path.
+ *
+ * @example
+ * ```ts ignore
+ * const text = await (await fetch(`http://localhost:9998${METRICS_PATH}`)).text();
+ * ```
+ */
 export const METRICS_PATH = "/_metrics";
 
 /** The body of `GET /_health`. */

@@ -7,12 +7,28 @@
  */
 import type { ConnMeter } from "./connection.ts";
 
-/** Upper bounds of the message size histogram, in bytes (64 B · 4ⁿ up to 16 MiB). */
+/**
+ * Upper bounds of the message size histogram, in bytes (64 B · 4ⁿ up to 16 MiB).
+ *
+ * @example
+ * ```ts
+ * import { SIZE_BUCKETS } from "./route_meter.ts";
+ * SIZE_BUCKETS.at(-1); // 16777216
+ * ```
+ */
 export const SIZE_BUCKETS: readonly number[] = Object.freeze(
   Array.from({ length: 10 }, (_, i) => 64 * 4 ** i),
 );
 
-/** Upper bounds of the connection lifetime histogram, in seconds. */
+/**
+ * Upper bounds of the connection lifetime histogram, in seconds.
+ *
+ * @example
+ * ```ts
+ * import { LIFETIME_BUCKETS } from "./route_meter.ts";
+ * LIFETIME_BUCKETS.at(-1); // 86400 (a day)
+ * ```
+ */
 export const LIFETIME_BUCKETS: readonly number[] = Object.freeze([
   0.1,
   1,
@@ -25,10 +41,28 @@ export const LIFETIME_BUCKETS: readonly number[] = Object.freeze([
   86400,
 ]);
 
-/** Distinct close codes counted per route; the rest go under `other`. */
+/**
+ * Distinct close codes counted per route; the rest go under `other`, so a
+ * client sending every code from 3000 to 4999 cannot grow the exposition.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CLOSE_CODES } from "./route_meter.ts";
+ * MAX_CLOSE_CODES; // 32
+ * ```
+ */
 export const MAX_CLOSE_CODES = 32;
 
-/** The key under which close codes beyond `MAX_CLOSE_CODES` are counted. */
+/**
+ * The key under which close codes beyond `MAX_CLOSE_CODES` are counted
+ * (rendered as `code="other"`).
+ *
+ * @example
+ * ```ts
+ * import { OTHER_CODE, RouteMeter } from "./route_meter.ts";
+ * new RouteMeter("/echo").closes.get(OTHER_CODE); // undefined until the cap
+ * ```
+ */
 export const OTHER_CODE = -1;
 
 /**

@@ -28,7 +28,14 @@ export interface DeployCheckResult {
   output: string;
 }
 
-/** Deploy kills the process this long after SIGINT. */
+/**
+ * Deploy kills the process this long after SIGINT (Deploy's runtime docs).
+ *
+ * @example
+ * ```ts ignore
+ * assert.ok(result.exitMs < DEPLOY_KILL_MS);
+ * ```
+ */
 export const DEPLOY_KILL_MS = 5000;
 
 const ROOT = new URL("../", import.meta.url);

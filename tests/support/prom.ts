@@ -27,6 +27,11 @@ export function parseSamples(text: string): Map<string, number> {
 /**
  * Runs Debian's `promtool check metrics` on `text`; `ok` is exit code 0 and
  * no lint output.
+ *
+ * @example
+ * ```ts ignore
+ * const { ok, output } = await promtoolCheck(await res.text());
+ * ```
  */
 export async function promtoolCheck(
   text: string,
@@ -46,7 +51,15 @@ export async function promtoolCheck(
   return { ok: out.code === 0 && output.trim() === "", output };
 }
 
-/** Fetches `/_metrics` and parses it. */
+/**
+ * Fetches `/_metrics` and parses it.
+ *
+ * @example
+ * ```ts ignore
+ * const m = await scrape(server.http);
+ * m.get('denosocket_connections_open{handler="/echo"}'); // 0
+ * ```
+ */
 export async function scrape(
   http: string,
   headers: HeadersInit = {},
@@ -61,6 +74,12 @@ export async function scrape(
 /**
  * Scrapes until `done(samples)` holds (server-side close events land a
  * moment after the client's), for up to `ms`.
+ *
+ * @example
+ * ```ts ignore
+ * await scrapeUntil(server.http, (m) =>
+ *   m.get('denosocket_connections_open{handler="/echo"}') === 0);
+ * ```
  */
 export async function scrapeUntil(
   http: string,
