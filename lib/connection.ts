@@ -335,7 +335,7 @@ export class Connection<S = unknown> implements Conn<S> {
   }
 }
 
-/** UTF-8 size of `s`, exact only when it might exceed `cap` (cheap otherwise). */
+/** UTF-8 size of `s`; a string longer than `cap` units is over it already. */
 function stringBytes(s: string, cap: number): number {
   if (s.length > cap) return s.length;
   return utf8Length(s);
