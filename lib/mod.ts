@@ -1,5 +1,6 @@
 /**
- * The only module handlers import: `defineHandler` and the handler API types.
+ * The only module handlers import: `defineHandler`, topics (`publish`,
+ * `listen`, `subscriberCount`) and the handler API types.
  *
  * @example
  * ```ts
@@ -14,6 +15,8 @@
  * @module
  */
 export { defineHandler } from "./handler.ts";
+export { instanceId, listen, publish, subscriberCount } from "./topics.ts";
+export type { PublishOptions, TopicListener } from "./topics.ts";
 export type {
   AcceptResult,
   Conn,

@@ -8,6 +8,9 @@ import { STATIC_DIR } from "./paths.ts";
 /** Log levels, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** Log line format: `text` for people, `json` (one object a line) for shippers. */
+export type LogFormat = "text" | "json";
+
 /** Which WebSocket implementation serves upgrades. */
 export type EngineName = "deno" | "native";
 
@@ -31,6 +34,14 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** WebSocket engine. Default `deno`. */
   engine: EngineName;
+  /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
+  bus: string;
+  /** Log line format. Default `text`. */
+  logFormat: LogFormat;
+  /** Serve `/_health` and `/_metrics` (and count for them). Default true. */
+  ops: boolean;
+  /** Bearer token the ops endpoints require, or `null` for none. Default null. */
+  opsToken: string | null;
 }
 
 /**
@@ -52,6 +63,10 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   sendHighWater: 1024 * 1024,
   logLevel: "info",
   engine: "deno",
+  bus: "local",
+  logFormat: "text",
+  ops: true,
+  opsToken: null,
 });
 
 /**
