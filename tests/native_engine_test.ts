@@ -43,6 +43,14 @@ const routes: Route[] = [
     } as Handler,
   },
   {
+    pattern: "/pubsub",
+    file: "pubsub",
+    handler: {
+      open: (c) => c.subscribe("t"),
+      message: (c, d) => c.publish("t", d),
+    },
+  },
+  {
     pattern: "/closer",
     file: "closer",
     handler: {
@@ -309,5 +317,21 @@ Deno.test("native engine reports an abrupt disconnect as 1006", async () => {
     await new Promise((r) => setTimeout(r, 10));
   }
   assert.deepEqual(closes, [[1006, ""]]);
+  await server.shutdown();
+});
+
+Deno.test("native engine fans topic messages out as one shared frame", async () => {
+  const { server, port } = start();
+  const [a] = await Raw.open(port, "/pubsub");
+  const [b] = await Raw.open(port, "/pubsub");
+  const [c] = await Raw.open(port, "/pubsub");
+  await new Promise((r) => setTimeout(r, 50)); // all three subscribed
+  await a.send(clientFrame(1, "news"));
+  for (const peer of [b, c]) {
+    const [b0, payload] = (await peer.frame())!;
+    assert.equal(b0, 0x81);
+    assert.equal(dec.decode(payload), "news");
+  }
+  for (const r of [a, b, c]) r.close();
   await server.shutdown();
 });

@@ -1,6 +1,6 @@
 // FrameWriter encoding and coalescing, the UTF-8 DFA, masking, close codes.
 import assert from "node:assert/strict";
-import { FrameWriter } from "../lib/native/frame_writer.ts";
+import { encodeFrame, FrameWriter } from "../lib/native/frame_writer.ts";
 import { isValidUtf8, Utf8Validator } from "../lib/native/utf8.ts";
 import { applyMask } from "../lib/native/mask.ts";
 import {
@@ -184,5 +184,18 @@ Deno.test("close code helpers: wire-valid vs handler-sendable", () => {
   }
   for (const c of [1001, 1002, 1011, 2999, 5000]) {
     assert.equal(isValidAppCloseCode(c), false, `${c}`);
+  }
+});
+
+Deno.test("encodeFrame makes the same bytes as FrameWriter, for fan-out via raw()", () => {
+  for (const n of [0, 125, 126, 65535, 65536]) {
+    for (const data of ["é".repeat(n >> 1), new Uint8Array(n).fill(1)]) {
+      const w = new FrameWriter();
+      if (typeof data === "string") w.text(data);
+      else w.binary(data);
+      const direct = w.take()!.slice();
+      w.raw(encodeFrame(data));
+      assert.deepEqual(w.take(), direct, `${typeof data} ${n}`);
+    }
   }
 });

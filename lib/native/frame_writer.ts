@@ -166,6 +166,13 @@ export class FrameWriter {
     this.#end = this.#header(this.#end, FIN | TEXT, n) + n;
   }
 
+  /** Queues bytes that are already whole frames (see `encodeFrame`). */
+  raw(frames: Uint8Array): void {
+    this.#reserve(frames.length);
+    this.#buf.set(frames, this.#end);
+    this.#end += frames.length;
+  }
+
   /** Queues a binary message. */
   binary(data: Uint8Array): void {
     this.#data(BINARY, data);
@@ -200,4 +207,35 @@ export class FrameWriter {
     payload.set(r, 2);
     this.#frame(FIN | CLOSE, payload);
   }
+}
+
+/**
+ * One uncompressed text or binary frame as standalone bytes, for fan-out:
+ * a message published to many connections is framed once and queued on
+ * each with `FrameWriter.raw()`.
+ *
+ * @example
+ * ```ts
+ * import { encodeFrame, FrameWriter } from "./frame_writer.ts";
+ * const frame = encodeFrame("news");
+ * const w = new FrameWriter();
+ * w.raw(frame); // same bytes as w.text("news")
+ * ```
+ */
+export function encodeFrame(data: string | Uint8Array): Uint8Array {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  const n = bytes.length, h = headerSize(n);
+  const out = new Uint8Array(h + n);
+  out[0] = FIN | (typeof data === "string" ? TEXT : BINARY);
+  if (h === 2) out[1] = n;
+  else if (h === 4) {
+    out[1] = 126;
+    out[2] = n >>> 8;
+    out[3] = n & 0xff;
+  } else {
+    out[1] = 127;
+    new DataView(out.buffer).setBigUint64(2, BigInt(n));
+  }
+  out.set(bytes, h);
+  return out;
 }

@@ -12,7 +12,7 @@ import { MessageDeflater, MessageInflater } from "./deflate.ts";
 import type { DeflaterOptions } from "./deflate.ts";
 import type { DeflateParams } from "./deflate_negotiation.ts";
 import { FrameParser } from "./frame_parser.ts";
-import { FrameWriter } from "./frame_writer.ts";
+import { encodeFrame, FrameWriter } from "./frame_writer.ts";
 
 /** Per-socket settings. */
 export interface NativeSocketOptions {
@@ -63,6 +63,14 @@ export class NativeSocket implements Transport {
   #reason = "";
   #drainWaiters: { limit: number; resolve: () => void }[] = [];
   #readBuf = new Uint8Array(MIN_READ);
+  /**
+   * Topic fan-out (see `Transport.encode`): one shared frame per published
+   * message. Left undefined under permessage-deflate, whose frames depend
+   * on each connection's compression context.
+   */
+  encode?: (data: string | Uint8Array) => Uint8Array;
+  /** Queues a frame made by `encode`. */
+  sendEncoded?: (frame: unknown) => void;
   /** Sweeper ticks since anything was read (see `IdleSweeper`). */
   idleTicks = 0;
 
@@ -78,6 +86,14 @@ export class NativeSocket implements Transport {
     if (opts.deflate) {
       this.#inflater = new MessageInflater(opts.deflate);
       this.#deflater = new MessageDeflater(opts.deflate, opts.deflater);
+    }
+    if (!opts.deflate) {
+      this.encode = encodeFrame;
+      this.sendEncoded = (frame) => {
+        if (this.#sentClose) return;
+        this.#writer.raw(frame as Uint8Array);
+        this.#scheduleFlush();
+      };
     }
     this.#writer = new FrameWriter({
       blockSize: 16 * 1024,
