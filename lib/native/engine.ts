@@ -108,7 +108,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
     // The core builds the Connection before extensions are known here.
     (result.conn as { extensions: string }).extensions = extensions;
     const key = request.headers.get("sec-websocket-key")!;
-    const head = await switchingProtocols(key, result.headers, extensions);
+    const head = switchingProtocols(key, result.headers, extensions);
     await writeAll(tcp, enc.encode(head));
     const socket = new NativeSocket(tcp, result.conn, {
       maxMessageSize: app.options.maxMessageSize,

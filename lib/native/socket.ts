@@ -28,7 +28,7 @@ export interface NativeSocketOptions {
 
 // Read buffers start small (memory per idle connection) and double while
 // reads fill them, up to MAX_READ.
-const MIN_READ = 16 * 1024, MAX_READ = 256 * 1024;
+const MIN_READ = 4 * 1024, MAX_READ = 256 * 1024;
 // After our FIN, how long the peer gets to close its side.
 const LINGER_MS = 1000;
 
