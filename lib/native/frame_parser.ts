@@ -46,14 +46,17 @@ export class FrameParser {
   #inflater: MessageInflater | null;
   #transient: boolean;
   #state = ST_HEADER;
-  #hdr = new Uint8Array(14);
+  // One allocation for the three small buffers (each new ArrayBuffer costs
+  // ~0.5 µs under Deno, which shows in handshakes per second).
+  #scratch = new Uint8Array(14 + 4 + 125);
+  #hdr = this.#scratch.subarray(0, 14);
   #hdrLen = 0;
   // The frame being read.
   #fin = false;
   #opcode = 0;
   #payloadLen = 0;
   #remaining = 0;
-  #mask = new Uint8Array(4);
+  #mask = this.#scratch.subarray(14, 18);
   #phase = 0;
   // The data message being assembled (#msgOpcode 0: none open).
   #msgOpcode = 0;
@@ -63,7 +66,7 @@ export class FrameParser {
   #whole = false;
   #utf8 = UTF8_ACCEPT;
   // Control frame payload when it arrives in pieces.
-  #ctl = new Uint8Array(125);
+  #ctl = this.#scratch.subarray(18);
   #ctlLen = 0;
   #ctlWhole: Uint8Array | null = null;
 

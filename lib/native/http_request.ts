@@ -76,7 +76,10 @@ export async function readRequest(
   const m = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/.exec(lines[0]);
   if (!m) return { status: 400, message: "bad request line" };
   const [, method, target] = m;
-  const headers = new Headers();
+  // Pairs first, appended to the Request's own headers at the end: passing
+  // a Headers init to `new Request` cost ~10 µs more per request.
+  const pairs: [string, string][] = [];
+  let te = false, cl: string | null = null, host = "";
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const colon = line.indexOf(":");
@@ -84,16 +87,16 @@ export async function readRequest(
     if (colon <= 0 || !TOKEN.test(name)) {
       return { status: 400, message: "bad header line" };
     }
-    try {
-      headers.append(name, line.slice(colon + 1).trim());
-    } catch {
-      return { status: 400, message: "bad header value" };
-    }
+    const value = line.slice(colon + 1).trim();
+    pairs.push([name, value]);
+    const lower = name.toLowerCase();
+    if (lower === "transfer-encoding") te = true;
+    else if (lower === "content-length") cl = cl === null ? value : "dup";
+    else if (lower === "host") host = value;
   }
-  if (headers.has("transfer-encoding")) {
+  if (te) {
     return { status: 501, message: "request bodies must use Content-Length" };
   }
-  const cl = headers.get("content-length");
   if (cl !== null && !/^\d+$/.test(cl)) {
     return { status: 400, message: "bad Content-Length" };
   }
@@ -107,11 +110,10 @@ export async function readRequest(
     if (r === null) return { status: 400, message: "incomplete body" };
     [buf, len] = r;
   }
-  const host = headers.get("host") || defaultHost;
   let url: URL;
   try {
     url = target.startsWith("/")
-      ? new URL(`http://${host}${target}`)
+      ? new URL(`http://${host || defaultHost}${target}`)
       : new URL(target);
   } catch {
     return { status: 400, message: "bad request target" };
@@ -121,11 +123,15 @@ export async function readRequest(
   try {
     request = new Request(url, {
       method,
-      headers,
       body: hasBody ? buf.slice(start, start + bodyLen) : undefined,
     });
   } catch { // e.g. CONNECT and TRACE, which fetch's Request forbids
     return { status: 405, message: `method ${method} not allowed` };
+  }
+  try {
+    for (const [name, value] of pairs) request.headers.append(name, value);
+  } catch {
+    return { status: 400, message: "bad header value" };
   }
   return { request, rest: buf.slice(start + bodyLen, len) };
 }

@@ -96,7 +96,7 @@ export class NativeSocket implements Transport {
       };
     }
     this.#writer = new FrameWriter({
-      blockSize: 16 * 1024,
+      blockSize: 2048, // grows (and stays grown) under load
       deflater: this.#deflater,
     });
     this.#parser = new FrameParser({
