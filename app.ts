@@ -7,6 +7,7 @@
  */
 import type { Connection } from "./lib/connection.ts";
 import { endpointPage } from "./lib/endpoint_page.ts";
+import { Guard } from "./lib/guard.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
 import { formatAddr, Logger } from "./lib/log.ts";
@@ -63,9 +64,12 @@ export function createApp(
   const options = withDefaults(partial);
   const router = new Router(routes);
   const connections = new Set<Connection<unknown>>();
+  const guard = new Guard(options, log);
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,
+    sendBufferLimit: options.sendBufferLimit,
+    maxMessagesPerSecond: options.maxMessagesPerSecond,
     onOpen(conn) {
       connections.add(conn);
       if (log.enabled("info")) {
@@ -80,6 +84,7 @@ export function createApp(
     },
     onClose(conn, code, reason) {
       connections.delete(conn);
+      guard.release(conn);
       if (!log.enabled("info")) return;
       const s = conn.stats;
       log.info("close", {
@@ -114,7 +119,11 @@ export function createApp(
   ): Promise<Response | PendingUpgrade> {
     const url = new URL(req.url);
     const match = router.match(url.pathname);
+    const denied = guard.checkRequest(req, remoteAddr);
+    if (denied) return denied;
     if (isUpgradeAttempt(req)) {
+      const slot = match ? guard.admit(req, remoteAddr) : null;
+      if (slot instanceof Response) return slot;
       const result = match
         ? await prepareUpgrade(
           req,
@@ -131,6 +140,8 @@ export function createApp(
             }),
         )
         : refuse(404, `no WebSocket handler at ${url.pathname}`);
+      if (result instanceof Response) slot?.cancel();
+      else slot?.bind(result.conn);
       if (result instanceof Response && log.enabled("info")) {
         log.info("refused", {
           path: url.pathname,

@@ -9,6 +9,7 @@ import { createApp } from "./app.ts";
 import { parseCli, USAGE } from "./lib/cli.ts";
 import { Logger } from "./lib/log.ts";
 import { loadRoutes, routeTable } from "./lib/routes.ts";
+import { readStartupFiles, type TlsFiles } from "./lib/startup_files.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** Grace period for sockets to finish their close handshake on shutdown. */
@@ -36,9 +37,9 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: ${cli.message}\n\n${USAGE}`);
     return 2;
   }
-  const { options } = cli;
-  let routes;
+  let routes, options, tls: TlsFiles | null;
   try {
+    ({ options, tls } = await readStartupFiles(cli.options));
     routes = await loadRoutes(options.handlersDir);
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
@@ -54,19 +55,23 @@ export async function main(args: string[]): Promise<number> {
   }
   const log = new Logger(options.logLevel);
   const app = createApp(options, routes, log);
+  const scheme = tls ? "https" : "http";
   const server = Deno.serve({
+    ...tls,
     port: options.port,
     hostname: options.hostname,
     onListen({ hostname, port }) {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
       console.log(
-        `denosocket ${denoJson.version} listening on http://${host}:${port}/`,
+        `denosocket ${denoJson.version} listening on ${scheme}://${host}:${port}/`,
       );
       if (options.staticDir) {
         console.log(`  static files from ${options.staticDir}`);
       }
       console.log(
-        `WebSocket handlers (ws://${host}:${port}…):\n${routeTable(routes)}`,
+        `WebSocket handlers (${
+          scheme.replace("http", "ws")
+        }://${host}:${port}…):\n${routeTable(routes)}`,
       );
     },
   }, app.fetch);

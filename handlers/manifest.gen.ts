@@ -9,9 +9,10 @@ import * as $4 from "./echo.ts";
 import * as $5 from "./hsts.ts";
 import * as $6 from "./internal_error.ts";
 import * as $7 from "./origin_check.ts";
-import * as $8 from "./reverse.ts";
-import * as $9 from "./rooms/[name].ts";
-import * as $10 from "./subprotocol.ts";
+import * as $8 from "./private.ts";
+import * as $9 from "./reverse.ts";
+import * as $10 from "./rooms/[name].ts";
+import * as $11 from "./subprotocol.ts";
 
 const manifest: Manifest = {
   routes: {
@@ -23,9 +24,10 @@ const manifest: Manifest = {
     "./hsts.ts": $5,
     "./internal_error.ts": $6,
     "./origin_check.ts": $7,
-    "./reverse.ts": $8,
-    "./rooms/[name].ts": $9,
-    "./subprotocol.ts": $10,
+    "./private.ts": $8,
+    "./reverse.ts": $9,
+    "./rooms/[name].ts": $10,
+    "./subprotocol.ts": $11,
   },
 };
 

@@ -12,6 +12,11 @@ import {
   parseSize,
   type ServerOptions,
 } from "./options.ts";
+import {
+  applySecurityFlags,
+  SECURITY_FLAGS,
+  SECURITY_USAGE,
+} from "./cli_security.ts";
 
 /** What the command line asks for. */
 export type CliResult =
@@ -37,7 +42,7 @@ Options:
       --log-level LEVEL     debug | info | warn | error (default info)
       --list-handlers       print the handler table and exit
   -h, --help                this text
-  -V, --version             print the version`;
+  -V, --version             print the version${SECURITY_USAGE}`;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const ENGINES = ["deno", "native"];
@@ -77,6 +82,7 @@ export function parseCli(
         "list-handlers": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
+        ...SECURITY_FLAGS,
       },
     }));
   } catch (err) {
@@ -149,6 +155,8 @@ export function parseCli(
     }
     options.logLevel = values["log-level"] as LogLevel;
   }
+  const security = applySecurityFlags(values, options);
+  if (security) return fail(security);
   return {
     kind: "serve",
     options,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Transport } from "./connection.ts";
+import { abortDenoSocket, canAbortDenoSockets } from "./deno_abort.ts";
 import type { PendingUpgrade } from "./upgrade.ts";
 
 /**
@@ -39,6 +40,7 @@ export function upgradeWithDeno(
       return socket.bufferedAmount;
     },
   };
+  if (canAbortDenoSockets()) transport.abort = () => abortDenoSocket(socket);
   conn.attach(transport);
   socket.onopen = () => conn.opened();
   socket.onmessage = (e: MessageEvent) => {

@@ -14,6 +14,7 @@
  * @module
  */
 export { defineHandler } from "./handler.ts";
+export { timingSafeEqual } from "./basic_auth.ts";
 export type {
   AcceptResult,
   Conn,
