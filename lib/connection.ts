@@ -147,11 +147,11 @@ export class Connection<S = unknown> implements Conn<S> {
     if (this.overSendLimit()) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     this.#transport.send(payload);
-    if (this.overSendLimit()) return false;
     this.stats.msgsOut++;
     this.stats.bytesOut += typeof payload === "string"
       ? utf8Length(payload)
       : payload.byteLength;
+    if (this.overSendLimit()) return false;
     return this.#transport.bufferedAmount < this.#init.sendHighWater;
   }
 
@@ -173,11 +173,11 @@ export class Connection<S = unknown> implements Conn<S> {
   }
 
   /**
-   * Closes the connection 1013 "slow consumer" (and drops it soon after if
-   * the close cannot get through) when its send buffer is over
-   * `--send-buffer-limit`, plus `extra` bytes about to be sent. Returns true
-   * then. `send()` applies it; fan-out to many connections calls it to skip
-   * a slow one before encoding anything for it.
+   * True when nothing should be sent to this connection: it is not open, or
+   * its send buffer (plus `extra` bytes about to be sent) is over
+   * `--send-buffer-limit` — then it is closed 1013 "slow consumer" and
+   * dropped soon after if the close cannot get through. `send()` applies it;
+   * fan-out to many connections calls it to skip a slow one cheaply.
    *
    * @example
    * ```ts ignore
@@ -185,8 +185,8 @@ export class Connection<S = unknown> implements Conn<S> {
    * ```
    */
   overSendLimit(extra = 0): boolean {
+    if (this.#readyState !== 1) return true;
     const limit = this.#init.sendBufferLimit;
-    if (this.#readyState >= 2) return this.#readyState === 2;
     if (!limit || this.bufferedAmount + extra <= limit) return false;
     this.closeWith(1013, "slow consumer", SLOW_CONSUMER_DROP_MS);
     return true;

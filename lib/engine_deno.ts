@@ -30,11 +30,16 @@ export function upgradeWithDeno(
   const transport: Transport = {
     send: (data) => socket.send(data as string | Uint8Array<ArrayBuffer>),
     close: (code, reason) => {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Already closing: Deno throws where the handshake is under way.
-      }
+      // Deferred: Deno 2.9 loses the close frame and drops the TCP
+      // connection when close() runs inside onmessage while more frames are
+      // already buffered (a flooding client got no 1008, only an EOF).
+      setTimeout(() => {
+        try {
+          socket.close(code, reason);
+        } catch {
+          // Already closing: Deno throws where the handshake is under way.
+        }
+      }, 0);
     },
     get bufferedAmount() {
       return socket.bufferedAmount;
