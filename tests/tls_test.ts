@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { closePayload, frame, rawOpen, readFrames } from "./support/frames.ts";
-import { runCli, spawnServer } from "./support/server.ts";
+import { runCli, type ServerProcess, spawnServer } from "./support/server.ts";
 
 const dec = new TextDecoder();
 
@@ -40,14 +40,11 @@ async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
 
 Deno.test("main.ts serves https and wss with --cert and --key", async () => {
   const dir = await Deno.makeTempDir();
-  const server = { stop: async () => ({ code: 0 }) } as {
-    stop(): Promise<{ code: number }>;
-  };
+  let proc: ServerProcess | null = null;
   try {
     const { cert, key } = await selfSigned(dir);
     const pem = await Deno.readTextFile(cert);
-    const proc = await spawnServer(["--cert", cert, "--key", key]);
-    server.stop = proc.stop;
+    proc = await spawnServer(["--cert", cert, "--key", key]);
     assert.match(proc.output(), /listening on https:\/\/127\.0\.0\.1:\d+\//);
 
     const client = Deno.createHttpClient({ caCerts: [pem] });
@@ -81,8 +78,7 @@ Deno.test("main.ts serves https and wss with --cert and --key", async () => {
     );
     assert.notEqual(plain, 200);
   } finally {
-    const status = await server.stop();
-    assert.equal(status.code, 0);
+    if (proc) assert.equal((await proc.stop()).code, 0);
     await Deno.remove(dir, { recursive: true });
   }
 });
