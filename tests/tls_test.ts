@@ -45,6 +45,7 @@ Deno.test("main.ts serves https and wss with --cert and --key", async () => {
     const { cert, key } = await selfSigned(dir);
     const pem = await Deno.readTextFile(cert);
     proc = await spawnServer(["--cert", cert, "--key", key]);
+    const port = proc.port;
     assert.match(proc.output(), /listening on https:\/\/127\.0\.0\.1:\d+\//);
 
     const client = Deno.createHttpClient({ caCerts: [pem] });
@@ -59,7 +60,7 @@ Deno.test("main.ts serves https and wss with --cert and --key", async () => {
       () =>
         Deno.connectTls({
           hostname: "127.0.0.1",
-          port: proc.port,
+          port,
           caCerts: [pem],
         }),
     );
