@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { defineHandler } from "../lib/mod.ts";
 import type { Route } from "../lib/router.ts";
-import { rawOpen, readFrames } from "./support/frames.ts";
+import { rawHandshake, readFrames } from "./support/frames.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
@@ -81,7 +81,7 @@ Deno.test("--max-connections slots come back after abrupt disconnects", async ()
   const s = await startServer({ maxConnections: 3 }, routes);
   try {
     for (let i = 0; i < 12; i++) {
-      const { conn } = await rawOpen(s.port, "/echo");
+      const { conn } = await rawHandshake(s.port, "/echo");
       conn.close(); // no close frame
     }
     await until("all dropped", () => s.app.connections.size === 0);
@@ -159,7 +159,7 @@ Deno.test("--send-buffer-limit closes a stalled reader 1013 and drops it", async
     routes,
   );
   try {
-    const { conn } = await rawOpen(s.port, "/firehose");
+    const { conn } = await rawHandshake(s.port, "/firehose");
     // Never read: the server's buffer grows until the limit.
     await until("handler closed", () => closes.length === 1);
     assert.equal(closes[0].code, 1006);

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { closePayload, frame, rawOpen, readFrames } from "./support/frames.ts";
+import {
+  closePayload,
+  frame,
+  rawHandshake,
+  readFrames,
+} from "./support/frames.ts";
 import { runCli, type ServerProcess, spawnServer } from "./support/server.ts";
 
 const dec = new TextDecoder();
@@ -54,7 +59,7 @@ Deno.test("main.ts serves https and wss with --cert and --key", async () => {
     await res.body?.cancel();
     client.close();
 
-    const { conn } = await rawOpen(
+    const { conn } = await rawHandshake(
       proc.port,
       "/echo",
       () =>

@@ -142,11 +142,11 @@ export interface RawSocket {
  *
  * @example
  * ```ts ignore
- * const { conn } = await rawOpen(port, "/echo");
+ * const { conn } = await rawHandshake(port, "/echo");
  * await conn.write(frame({ opcode: 1, payload: "hi" }));
  * ```
  */
-export async function rawOpen(
+export async function rawHandshake(
   port: number,
   path: string,
   connect: () => Promise<Deno.Conn> = () =>
