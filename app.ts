@@ -14,6 +14,7 @@ import { formatAddr, Logger } from "./lib/log.ts";
 import { type ServerOptions, withDefaults } from "./lib/options.ts";
 import { type Route, Router } from "./lib/router.ts";
 import { serveStatic } from "./lib/static_files.ts";
+import { serveToolPage } from "./lib/tool_pages.ts";
 import {
   type ConnectionSettings,
   type PendingUpgrade,
@@ -153,7 +154,7 @@ export function createApp(
     }
     if (match) {
       if (req.method === "GET" || req.method === "HEAD") {
-        return endpointPage(url.pathname, match.route);
+        return endpointPage(req, match.route);
       }
       return refuse(405, `${url.pathname} is a WebSocket endpoint: use GET`, {
         allow: "GET",
@@ -163,6 +164,8 @@ export function createApp(
       const res = await serveStatic(req, options.staticDir, url.pathname);
       if (res) return res;
     }
+    const tool = await serveToolPage(req, url.pathname);
+    if (tool) return tool;
     return refuse(404, `not found: ${url.pathname}`);
   }
 

@@ -86,7 +86,18 @@ export function parseCli(
       },
     }));
   } catch (err) {
-    return { kind: "error", message: (err as Error).message.split("\n")[0] };
+    const message = (err as Error).message.split("\n")[0];
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(
+      message,
+    );
+    return {
+      kind: "error",
+      message: ambiguous
+        ? `${ambiguous[1]} needs a value; for one starting with "-" write ${
+          ambiguous[1]
+        }=VALUE`
+        : message,
+    };
   }
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };

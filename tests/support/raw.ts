@@ -104,3 +104,17 @@ export async function readResponse(
   const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(statusLine)?.[1] ?? 0);
   return { status, headers, body: rest.join("\r\n\r\n") };
 }
+
+/** Opens a TCP connection, sends a valid upgrade for `path`, reads the answer. */
+export async function rawOpen(
+  port: number,
+  path: string,
+  extra: Record<string, string | null> = {},
+): Promise<{ conn: Deno.Conn; response: RawResponse }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const lines = Object.entries(upgradeHeaders(extra)).map(([k, v]) =>
+    `${k}: ${v}\r\n`
+  ).join("");
+  await conn.write(enc.encode(`GET ${path} HTTP/1.1\r\n${lines}\r\n`));
+  return { conn, response: await readResponse(conn) };
+}

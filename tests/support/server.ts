@@ -145,3 +145,17 @@ export async function runCli(
     stderr: dec.decode(out.stderr),
   };
 }
+
+/** Runs `fn` against a fresh in-process server, closing it afterwards. */
+export async function withServer(
+  options: Partial<ServerOptions>,
+  routes: Route[] | undefined,
+  fn: (server: TestServer) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(options, routes);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Headless Chromium for page tests and screenshots: Debian's
+ * `/usr/bin/chromium` driven by `playwright-core`, a fresh temporary profile
+ * per launch, and a watch on every page for script errors and requests that
+ * leave this server.
+ *
+ * @module
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** The Chromium binary; `DENOSOCKET_CHROMIUM` overrides it. */
+export const CHROMIUM_PATH: string = Deno.env.get("DENOSOCKET_CHROMIUM") ??
+  "/usr/bin/chromium";
+
+/** Set to 1 to mark browser tests ignored on a machine without Chromium. */
+export const SKIP_ENV = "DENOSOCKET_SKIP_BROWSER";
+
+/** Flags that keep Chromium quiet, offline and usable as root in CI. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/**
+ * Why Chromium cannot be used here, or `null` when it can.
+ *
+ * @example
+ * ```ts ignore
+ * const problem = chromiumProblem();
+ * if (problem) throw new Error(problem);
+ * ```
+ */
+export function chromiumProblem(): string | null {
+  try {
+    if (Deno.statSync(CHROMIUM_PATH).isFile) return null;
+  } catch { /* missing: explained below */ }
+  return `Chromium not found at ${CHROMIUM_PATH}. The browser tests need it: ` +
+    `install it with \`apt-get install -y chromium\` (or point ` +
+    `DENOSOCKET_CHROMIUM at a Chromium binary). To skip these tests on this ` +
+    `machine only, set ${SKIP_ENV}=1: they are then reported as ignored.`;
+}
+
+/**
+ * Launches headless Chromium with a fresh temporary profile; throws a
+ * message saying how to install it when it is missing.
+ *
+ * @example
+ * ```ts ignore
+ * const browser = await launchBrowser();
+ * try { ... } finally { await browser.close(); }
+ * ```
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const problem = chromiumProblem();
+  if (problem) throw new Error(problem);
+  return await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
+    timeout: 60_000,
+  });
+}
+
+/**
+ * A `Deno.test` with a browser: fails (with install advice) when Chromium is
+ * missing, and is reported as ignored — never passed — when
+ * `DENOSOCKET_SKIP_BROWSER=1`.
+ *
+ * @example
+ * ```ts ignore
+ * browserTest("the console connects", async (browser) => { ... });
+ * ```
+ */
+export function browserTest(
+  name: string,
+  fn: (browser: Browser) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: Deno.env.get(SKIP_ENV) === "1",
+    // playwright keeps its pipe to Chromium open between tests' ops.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn() {
+      const browser = await launchBrowser();
+      try {
+        await fn(browser);
+      } finally {
+        await browser.close();
+      }
+    },
+  });
+}
+
+/** What a watched page did that a test may want to reject. */
+export interface PageWatch {
+  /** Uncaught exceptions, `console.error` lines and HTTP errors. */
+  errors: string[];
+  /** Every URL the page requested. */
+  requests: string[];
+}
+
+/**
+ * Records a page's script errors and requests.
+ *
+ * @example
+ * ```ts ignore
+ * const watch = watchPage(page);
+ * assert.deepEqual(watch.errors, []);
+ * ```
+ */
+export function watchPage(page: Page): PageWatch {
+  const watch: PageWatch = { errors: [], requests: [] };
+  page.on("pageerror", (err) => watch.errors.push(String(err)));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") watch.errors.push(msg.text());
+  });
+  page.on("request", (req) => watch.requests.push(req.url()));
+  page.on("response", (res) => {
+    if (res.status() >= 400) watch.errors.push(`${res.status()} ${res.url()}`);
+  });
+  return watch;
+}
+
+/**
+ * The requests that went anywhere but `origin` (http or ws of the same host).
+ *
+ * @example
+ * ```ts ignore
+ * assert.deepEqual(foreignRequests(watch, server.http), []);
+ * ```
+ */
+export function foreignRequests(watch: PageWatch, origin: string): string[] {
+  const host = new URL(origin).host;
+  return watch.requests.filter((u) => {
+    if (u.startsWith("data:") || u.startsWith("blob:")) return false;
+    try {
+      return new URL(u).host !== host;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/**
+ * Waits until an element matching `selector` contains `text`.
+ *
+ * @example
+ * ```ts ignore
+ * await waitForText(page, "#status", "Done");
+ * ```
+ */
+export async function waitForText(
+  page: Page,
+  selector: string,
+  text: string,
+  timeout = 30_000,
+): Promise<void> {
+  await page.locator(selector).filter({ hasText: text }).first().waitFor({
+    timeout,
+  });
+}
