@@ -43,6 +43,8 @@ export function renderDoc(
     "",
     "- **Intended**: the RFC 6455 answer, and the answer of every engine unless",
     "  the engine's column says otherwise.",
+    "- **by**: who produced the answer: our code, or (on the deno engine) Deno's",
+    "  own HTTP parser, WebSocket framing or idle timeout, which we cannot change.",
     "- **log**: the close code the handler was given (1006: the peer vanished",
     "  without a close frame), or the status of a refusal we logged.",
     "  Empty: our code never saw the request (Deno's HTTP parser answered).",
@@ -56,14 +58,20 @@ export function renderDoc(
   ) {
     out.push(`## ${title}`, "");
     const head = ["Case", "Client sends", "Intended"];
-    for (const e of engines) head.push(`${e}: answer`, `${e}: log`);
+    for (const e of engines) {
+      head.push(`${e}: answer`, `${e}: by`, `${e}: log`);
+    }
     head.push("Note");
     out.push(row(head), row(head.map(() => "---")));
     for (const c of CASES.filter((x) => x.phase === phase)) {
       const cells = [c.name, c.sends, c.expect];
       for (const e of engines) {
         const o = observed.get(e)?.get(c.name);
-        cells.push(o ? mark(c, o.answer) : "(not run)", o?.logged ?? "");
+        cells.push(
+          o ? mark(c, o.answer) : "(not run)",
+          e === "deno" && c.byDeno ? "Deno" : "denosocket",
+          o?.logged ?? "",
+        );
       }
       cells.push(c.note ?? "");
       out.push(row(cells));
@@ -73,7 +81,14 @@ export function renderDoc(
   return out.join("\n");
 }
 
-/** The answer expected from `engine` for `c`. */
+/**
+ * The answer expected from `engine` for `c`.
+ *
+ * @example
+ * ```ts ignore
+ * expectedAnswer(CASES[0], "native"); // CASES[0].expect
+ * ```
+ */
 export function expectedAnswer(c: BadInputCase, engine: string): string {
   return (engine === "deno" ? c.deno : undefined) ?? c.expect;
 }

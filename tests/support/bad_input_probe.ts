@@ -21,7 +21,14 @@ export interface Observation {
   logged: string;
 }
 
-/** Runs `c` against the server on `port`; `output()` is the server's log so far. */
+/**
+ * Runs `c` against the server on `port`; `output()` is the server's log so far.
+ *
+ * @example
+ * ```ts ignore
+ * const { answer } = await probe(CASES[0], server.port, server.output);
+ * ```
+ */
 export async function probe(
   c: BadInputCase,
   port: number,
@@ -108,7 +115,14 @@ async function wsAnswer(conn: Deno.Conn, c: BadInputCase) {
   return describeFrames(r.frames, r.ended);
 }
 
-/** "echo, then close 1002" and the like. */
+/**
+ * "echo, then close 1002" and the like.
+ *
+ * @example
+ * ```ts ignore
+ * describeFrames([], true); // "TCP closed, no close frame"
+ * ```
+ */
 export function describeFrames(frames: ServerFrame[], ended: boolean): string {
   const parts: string[] = [];
   for (const f of frames) {
