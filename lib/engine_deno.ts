@@ -5,7 +5,11 @@
  * @module
  */
 import type { Transport } from "./connection.ts";
-import { abortDenoSocket, canAbortDenoSockets } from "./deno_abort.ts";
+import {
+  abortDenoSocket,
+  canAbortDenoSockets,
+  closeDenoSocket,
+} from "./deno_internals.ts";
 import type { PendingUpgrade } from "./upgrade.ts";
 
 /**
@@ -30,12 +34,13 @@ export function upgradeWithDeno(
   const transport: Transport = {
     send: (data) => socket.send(data as string | Uint8Array<ArrayBuffer>),
     close: (code, reason) => {
-      // Deferred: Deno 2.9 loses the close frame and drops the TCP
-      // connection when close() runs inside onmessage while more frames are
-      // already buffered (a flooding client got no 1008, only an EOF).
+      // Deferred, and through closeDenoSocket(): Deno 2.9 drops the TCP
+      // connection, often before the close frame leaves, when a data frame
+      // arrives after close() (a flooding client got no 1008, busy clients
+      // at shutdown no 1001). See deno_internals.ts.
       setTimeout(() => {
         try {
-          socket.close(code, reason);
+          closeDenoSocket(socket, code, reason);
         } catch {
           // Already closing: Deno throws where the handshake is under way.
         }
