@@ -11,10 +11,13 @@ import { Guard } from "./lib/guard.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
 import { formatAddr, Logger } from "./lib/log.ts";
+import { Metrics } from "./lib/metrics.ts";
+import { OpsEndpoints } from "./lib/ops.ts";
 import { type ServerOptions, withDefaults } from "./lib/options.ts";
 import { type Route, Router } from "./lib/router.ts";
 import { serveStatic } from "./lib/static_files.ts";
 import { serveToolPage } from "./lib/tool_pages.ts";
+import { topics } from "./lib/topics.ts";
 import {
   type ConnectionSettings,
   type PendingUpgrade,
@@ -42,6 +45,8 @@ export interface App {
   readonly options: ServerOptions;
   /** The logger. */
   readonly log: Logger;
+  /** Counters for `/_metrics`; topics count here (`topicPublished()`…). */
+  readonly metrics: Metrics;
   /** Closes every connection with `code`/`reason` and waits, up to `timeoutMs`. */
   closeAll(code?: number, reason?: string, timeoutMs?: number): Promise<void>;
 }
@@ -60,12 +65,22 @@ export interface App {
 export function createApp(
   partial: Partial<ServerOptions>,
   routes: Route[],
-  log: Logger = new Logger(partial.logLevel ?? "info"),
+  log: Logger = new Logger(
+    partial.logLevel ?? "info",
+    undefined,
+    partial.logFormat ?? "text",
+  ),
 ): App {
   const options = withDefaults(partial);
   const router = new Router(routes);
   const connections = new Set<Connection<unknown>>();
   const guard = new Guard(options, log);
+  const metrics = new Metrics(router.routes);
+  const ops = options.ops
+    ? new OpsEndpoints(metrics, () => connections.size, options.opsToken)
+    : null;
+  // One registry per isolate: the app built last counts its publishes.
+  topics.meter = ops ? metrics : null;
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,
@@ -73,6 +88,7 @@ export function createApp(
     maxMessagesPerSecond: options.maxMessagesPerSecond,
     onOpen(conn) {
       connections.add(conn);
+      metrics.connOpened(conn);
       if (log.enabled("info")) {
         log.info("open", {
           id: conn.id,
@@ -86,6 +102,7 @@ export function createApp(
     onClose(conn, code, reason) {
       connections.delete(conn);
       guard.release(conn);
+      metrics.connClosed(conn, code);
       if (!log.enabled("info")) return;
       const s = conn.stats;
       log.info("close", {
@@ -102,9 +119,12 @@ export function createApp(
         bytes_in: s.bytesIn,
         msgs_out: s.msgsOut,
         bytes_out: s.bytesOut,
+        // Text shows drops only when there were some; JSON keeps its keys fixed.
+        dropped: s.dropped || (log.format === "json" ? 0 : undefined),
       });
     },
     onHandlerError(conn, where, err) {
+      metrics.handlerError(conn);
       log.error("handler_error", {
         id: conn.id,
         path: conn.url.pathname,
@@ -119,12 +139,17 @@ export function createApp(
     remoteAddr: RemoteAddr,
   ): Promise<Response | PendingUpgrade> {
     const url = new URL(req.url);
+    const opsResponse = ops?.handle(req, url.pathname);
+    if (opsResponse) return opsResponse;
     const match = router.match(url.pathname);
     const denied = guard.checkRequest(req, remoteAddr);
     if (denied) return denied;
     if (isUpgradeAttempt(req)) {
       const slot = match ? guard.admit(req, remoteAddr) : null;
-      if (slot instanceof Response) return slot;
+      if (slot instanceof Response) {
+        if (ops) metrics.rejected(slot.status);
+        return slot;
+      }
       const result = match
         ? await prepareUpgrade(
           req,
@@ -141,9 +166,15 @@ export function createApp(
             }),
         )
         : refuse(404, `no WebSocket handler at ${url.pathname}`);
-      if (result instanceof Response) slot?.cancel();
-      else slot?.bind(result.conn);
-      if (result instanceof Response && log.enabled("info")) {
+      if (!(result instanceof Response)) {
+        slot?.bind(result.conn);
+        // Counting is off with --no-ops: no meter, nothing done per message.
+        if (ops) result.conn.meter = metrics.meterFor(match!.route);
+        return result;
+      }
+      slot?.cancel();
+      if (ops) metrics.rejected(result.status);
+      if (log.enabled("info")) {
         log.info("refused", {
           path: url.pathname,
           remote: formatAddr(remoteAddr),
@@ -173,6 +204,7 @@ export function createApp(
     router,
     options,
     log,
+    metrics,
     connections,
     handle,
     async fetch(req, info) {
@@ -189,6 +221,7 @@ export function createApp(
       reason = "Server shutting down",
       timeoutMs = 5000,
     ) {
+      if (ops) ops.stopping = true;
       for (const conn of connections) conn.closeWith(code, reason);
       const deadline = Date.now() + timeoutMs;
       while (connections.size > 0 && Date.now() < deadline) {

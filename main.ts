@@ -6,14 +6,20 @@
  * @module
  */
 import { createApp } from "./app.ts";
+import { startBus, stopBus } from "./lib/bus.ts";
 import { parseCli, USAGE } from "./lib/cli.ts";
 import { Logger } from "./lib/log.ts";
 import { loadRoutes, routeTable } from "./lib/routes.ts";
 import { readStartupFiles, type TlsFiles } from "./lib/startup_files.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
-/** Grace period for sockets to finish their close handshake on shutdown. */
-const SHUTDOWN_MS = 5000;
+/**
+ * Shutdown budget. Deno Deploy sends SIGINT and kills 5 s later, so sockets
+ * get `CLOSE_GRACE_MS` to finish their close handshake and the process exits
+ * by `EXIT_DEADLINE_MS` whatever is still in flight.
+ */
+const CLOSE_GRACE_MS = 2500;
+const EXIT_DEADLINE_MS = 4000;
 
 /**
  * Runs the server until SIGINT/SIGTERM; returns the exit code.
@@ -24,7 +30,12 @@ const SHUTDOWN_MS = 5000;
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const cli = parseCli(args, { PORT: Deno.env.get("PORT") });
+  const cli = parseCli(args, {
+    PORT: Deno.env.get("PORT"),
+    DENOSOCKET_HOST: Deno.env.get("DENOSOCKET_HOST"),
+    DENOSOCKET_OPS_TOKEN: Deno.env.get("DENOSOCKET_OPS_TOKEN"),
+    DENOSOCKET_BUS: Deno.env.get("DENOSOCKET_BUS"),
+  });
   if (cli.kind === "help") {
     console.log(USAGE);
     return 0;
@@ -53,15 +64,26 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: --engine ${options.engine} is not available yet`);
     return 2;
   }
-  const log = new Logger(options.logLevel);
+  const log = new Logger(options.logLevel, undefined, options.logFormat);
   const app = createApp(options, routes, log);
   const scheme = tls ? "https" : "http";
+  await startBus(options.bus, log);
   const server = Deno.serve({
     ...tls,
     port: options.port,
     hostname: options.hostname,
     onListen({ hostname, port }) {
       const host = hostname === "0.0.0.0" ? "localhost" : hostname;
+      if (log.format === "json") {
+        // Every line a JSON object for shippers; written whatever the level.
+        log.write("info", "listening", {
+          url: `http://${host}:${port}/`,
+          version: denoJson.version,
+          static: options.staticDir ?? "",
+          handlers: routes.map((r) => r.pattern).join(" "),
+        });
+        return;
+      }
       console.log(
         `denosocket ${denoJson.version} listening on ${scheme}://${host}:${port}/`,
       );
@@ -78,11 +100,20 @@ export async function main(args: string[]): Promise<number> {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn("shutdown_forced", { signal });
+      Deno.exit(1);
+    }
     stopping = true;
     log.info("shutdown", { signal, connections: app.connections.size });
-    await app.closeAll(1001, "Server shutting down", SHUTDOWN_MS);
+    // server.shutdown() waits for in-flight HTTP responses without limit.
+    setTimeout(() => {
+      log.warn("shutdown_deadline", { after_ms: EXIT_DEADLINE_MS });
+      Deno.exit(0);
+    }, EXIT_DEADLINE_MS);
+    await app.closeAll(1001, "Server shutting down", CLOSE_GRACE_MS);
     await server.shutdown();
+    await stopBus();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

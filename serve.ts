@@ -1,14 +1,32 @@
 /**
  * The `deno serve` entry (`deno serve --parallel serve.ts`): the same app with
  * the default options and the manifest's handlers. `deno serve` owns the
- * listener (`--port`, `--host`); for the other flags run `main.ts`.
+ * listener (`--port`, `--host`); for the other flags run `main.ts`. The topic
+ * bus comes from `DENOSOCKET_BUS` (`broadcast` joins the workers of
+ * `--parallel`; `redis://host:port` joins machines).
+ * `$DENOSOCKET_OPS_TOKEN` protects `/_health` and `/_metrics` here too.
  *
  * @module
  */
 import { createApp } from "./app.ts";
+import { startBus, stopBus } from "./lib/bus.ts";
+import { opsTokenFromEnv } from "./lib/ops.ts";
 import { loadRoutes } from "./lib/routes.ts";
 
-const app = createApp({}, await loadRoutes(null));
+const app = createApp({ opsToken: opsTokenFromEnv() }, await loadRoutes(null));
+await startBus(busFromEnv(), app.log);
+// An open BroadcastChannel (or Redis socket) keeps the process alive after
+// deno serve's own graceful shutdown: close the bus on the way out.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => void stopBus());
+}
+
+function busFromEnv(): string {
+  // Ask first: without --allow-env, reading would prompt on a terminal.
+  const env = { name: "env", variable: "DENOSOCKET_BUS" } as const;
+  if (Deno.permissions.querySync(env).state !== "granted") return "local";
+  return Deno.env.get("DENOSOCKET_BUS") || "local";
+}
 
 export default {
   fetch: app.fetch,

@@ -3,31 +3,37 @@
 import type { Manifest } from "../lib/manifest.ts";
 import * as $0 from "./bench.ts";
 import * as $1 from "./benchmark_helper.ts";
-import * as $2 from "./close.ts";
-import * as $3 from "./cookie.ts";
-import * as $4 from "./echo.ts";
-import * as $5 from "./hsts.ts";
-import * as $6 from "./internal_error.ts";
-import * as $7 from "./origin_check.ts";
-import * as $8 from "./private.ts";
-import * as $9 from "./reverse.ts";
-import * as $10 from "./rooms/[name].ts";
-import * as $11 from "./subprotocol.ts";
+import * as $2 from "./chat/[room].ts";
+import * as $3 from "./clock.ts";
+import * as $4 from "./close.ts";
+import * as $5 from "./cookie.ts";
+import * as $6 from "./echo.ts";
+import * as $7 from "./hsts.ts";
+import * as $8 from "./internal_error.ts";
+import * as $9 from "./origin_check.ts";
+import * as $10 from "./private.ts";
+import * as $11 from "./pubsub/[topic].ts";
+import * as $12 from "./reverse.ts";
+import * as $13 from "./rooms/[name].ts";
+import * as $14 from "./subprotocol.ts";
 
 const manifest: Manifest = {
   routes: {
     "./bench.ts": $0,
     "./benchmark_helper.ts": $1,
-    "./close.ts": $2,
-    "./cookie.ts": $3,
-    "./echo.ts": $4,
-    "./hsts.ts": $5,
-    "./internal_error.ts": $6,
-    "./origin_check.ts": $7,
-    "./private.ts": $8,
-    "./reverse.ts": $9,
-    "./rooms/[name].ts": $10,
-    "./subprotocol.ts": $11,
+    "./chat/[room].ts": $2,
+    "./clock.ts": $3,
+    "./close.ts": $4,
+    "./cookie.ts": $5,
+    "./echo.ts": $6,
+    "./hsts.ts": $7,
+    "./internal_error.ts": $8,
+    "./origin_check.ts": $9,
+    "./private.ts": $10,
+    "./pubsub/[topic].ts": $11,
+    "./reverse.ts": $12,
+    "./rooms/[name].ts": $13,
+    "./subprotocol.ts": $14,
   },
 };
 

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import {
   DEFAULTS,
   type EngineName,
+  type LogFormat,
   type LogLevel,
   parseSize,
   type ServerOptions,
@@ -17,6 +18,7 @@ import {
   SECURITY_FLAGS,
   SECURITY_USAGE,
 } from "./cli_security.ts";
+import { parseBusSpec } from "./bus.ts";
 
 /** What the command line asks for. */
 export type CliResult =
@@ -31,21 +33,35 @@ export const USAGE = `Usage: deno task start [options]
 
 Options:
   -p, --port N              port to listen on (default 9998, or $PORT)
-  -H, --host ADDR           interface to listen on (default 0.0.0.0)
+  -H, --host ADDR           interface to listen on (default 0.0.0.0, or $DENOSOCKET_HOST)
   -w, --handlers DIR        load handlers from DIR at run time (default: the manifest)
   -d, --static DIR          serve static files from DIR (default: static/)
       --no-static           serve no static files
       --engine NAME         deno | native (default deno)
+      --bus BUS             topic bus: local | broadcast | redis://host:port[/db] (default local, or $DENOSOCKET_BUS)
       --max-message-size N  largest message in bytes, e.g. 65536, 64k, 16MiB (default 16MiB)
       --idle-timeout S      seconds of silence before a ping; 0 = off (default 30)
       --send-high-water N   send() returns false above this many buffered bytes (default 1MiB)
       --log-level LEVEL     debug | info | warn | error (default info)
+      --log-format FORMAT   text | json: one JSON object a line (default text)
+      --no-ops              serve neither /_health nor /_metrics, count nothing
+      --ops-token TOKEN     /_health and /_metrics need "Authorization: Bearer
+                            TOKEN" (default $DENOSOCKET_OPS_TOKEN, else open)
       --list-handlers       print the handler table and exit
   -h, --help                this text
   -V, --version             print the version${SECURITY_USAGE}`;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const ENGINES = ["deno", "native"];
+const LOG_FORMATS = ["text", "json"];
+
+/** The environment variables the command line falls back on. */
+export interface CliEnv {
+  PORT?: string;
+  DENOSOCKET_HOST?: string;
+  DENOSOCKET_OPS_TOKEN?: string;
+  DENOSOCKET_BUS?: string;
+}
 
 /**
  * Parses command-line arguments. Never throws and never exits: the caller
@@ -60,7 +76,7 @@ const ENGINES = ["deno", "native"];
  */
 export function parseCli(
   args: string[],
-  env: { PORT?: string },
+  env: CliEnv,
 ): CliResult {
   let values;
   try {
@@ -75,10 +91,14 @@ export function parseCli(
         static: { type: "string", short: "d" },
         "no-static": { type: "boolean" },
         engine: { type: "string" },
+        bus: { type: "string" },
         "max-message-size": { type: "string" },
         "idle-timeout": { type: "string" },
         "send-high-water": { type: "string" },
         "log-level": { type: "string" },
+        "log-format": { type: "string" },
+        "no-ops": { type: "boolean" },
+        "ops-token": { type: "string" },
         "list-handlers": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
@@ -112,9 +132,10 @@ export function parseCli(
     }
     options.port = port;
   }
-  if (values.host !== undefined) {
-    if (values.host === "") return fail("invalid --host: empty");
-    options.hostname = values.host;
+  const host = values.host ?? (env.DENOSOCKET_HOST || undefined);
+  if (host !== undefined) {
+    if (host === "") return fail("invalid --host: empty");
+    options.hostname = host;
   }
   if (values.handlers !== undefined) options.handlersDir = values.handlers;
   if (values.static !== undefined && values["no-static"]) {
@@ -129,6 +150,12 @@ export function parseCli(
       );
     }
     options.engine = values.engine as EngineName;
+  }
+  const busText = values.bus ?? env.DENOSOCKET_BUS;
+  if (busText !== undefined) {
+    const bus = parseBusSpec(busText);
+    if (typeof bus === "string") return fail(bus);
+    options.bus = busText;
   }
   for (
     const [flag, key] of [
@@ -168,6 +195,25 @@ export function parseCli(
   }
   const security = applySecurityFlags(values, options);
   if (security) return fail(security);
+  if (values["log-format"] !== undefined) {
+    if (!LOG_FORMATS.includes(values["log-format"])) {
+      return fail(
+        `invalid --log-format "${values["log-format"]}": expected text or json`,
+      );
+    }
+    options.logFormat = values["log-format"] as LogFormat;
+  }
+  const token = values["ops-token"] ?? (env.DENOSOCKET_OPS_TOKEN || undefined);
+  if (values["no-ops"] && values["ops-token"] !== undefined) {
+    return fail("--ops-token and --no-ops cannot be used together");
+  }
+  if (values["no-ops"]) options.ops = false;
+  else if (token !== undefined) {
+    if (!/^[\x21-\x7e]+$/.test(token)) {
+      return fail("invalid --ops-token: expected printable ASCII, no spaces");
+    }
+    options.opsToken = token;
+  }
   return {
     kind: "serve",
     options,

@@ -14,6 +14,7 @@ import {
   unrefTimeout,
 } from "./flow_control.ts";
 import { MessageQueue } from "./message_queue.ts";
+import { checkTopic, normalize, type Outgoing, topics } from "./topics.ts";
 import type {
   Conn,
   Handler,
@@ -34,6 +35,13 @@ export interface Transport {
   drain?(limit: number): Promise<void>;
   /** Drop the connection now, without a closing handshake (optional). */
   abort?(): void;
+  /**
+   * Optional, for topic fan-out: frames a message once for every connection
+   * using the same `encode` function; `sendEncoded` sends that frame.
+   */
+  encode?(data: string | Uint8Array): unknown;
+  /** Sends what `encode` returned. */
+  sendEncoded?(frame: unknown): void;
 }
 
 /** Per-connection numbers, for logs and metrics. */
@@ -43,6 +51,23 @@ export interface ConnStats {
   msgsOut: number;
   bytesOut: number;
   openedAt: number;
+  /** Topic messages skipped because the send buffer was over its high-water. */
+  dropped: number;
+}
+
+/**
+ * Per-message counting hooks (metrics). Called on the hot path, so an
+ * implementation must do a few increments and nothing that allocates.
+ */
+export interface ConnMeter {
+  /** A message of `size` bytes was accepted. */
+  received(size: number): void;
+  /** A message of `size` bytes was queued for sending. */
+  sent(size: number): void;
+  /** A topic message of `size` bytes was queued for sending. */
+  delivered(size: number): void;
+  /** A topic message was skipped: the send buffer was over its high-water mark. */
+  dropped(): void;
 }
 
 /** Everything a connection is made from. */
@@ -99,7 +124,10 @@ export class Connection<S = unknown> implements Conn<S> {
     msgsOut: 0,
     bytesOut: 0,
     openedAt: 0,
+    dropped: 0,
   };
+  /** Set by the app before `opened` to count this route's traffic; or null. */
+  meter: ConnMeter | null = null;
   #readyState: ReadyState = 0;
   #transport: Transport | null = null;
   #init: ConnectionInit<S>;
@@ -107,6 +135,7 @@ export class Connection<S = unknown> implements Conn<S> {
   #queue: MessageQueue | null;
   #rate: RateLimiter | null;
   #closeDeadline: ReturnType<typeof setTimeout> | undefined;
+  #topics = new Set<string>();
 
   constructor(init: ConnectionInit<S>) {
     this.#init = init;
@@ -147,10 +176,12 @@ export class Connection<S = unknown> implements Conn<S> {
     if (this.overSendLimit()) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     this.#transport.send(payload);
-    this.stats.msgsOut++;
-    this.stats.bytesOut += typeof payload === "string"
+    const size = typeof payload === "string"
       ? utf8Length(payload)
       : payload.byteLength;
+    this.stats.msgsOut++;
+    this.stats.bytesOut += size;
+    this.meter?.sent(size);
     if (this.overSendLimit()) return false;
     return this.#transport.bufferedAmount < this.#init.sendHighWater;
   }
@@ -219,6 +250,48 @@ export class Connection<S = unknown> implements Conn<S> {
     }
   }
 
+  subscribe(topic: string): void {
+    checkTopic(topic);
+    if (this.#readyState >= 2 || this.#topics.has(topic)) return;
+    this.#topics.add(topic);
+    topics.subscribe(topic, this);
+  }
+
+  unsubscribe(topic: string): void {
+    checkTopic(topic);
+    if (this.#topics.delete(topic)) topics.unsubscribe(topic, this);
+  }
+
+  get topics(): string[] {
+    return [...this.#topics];
+  }
+
+  publish(topic: string, data: MessageData | ArrayBuffer): void {
+    checkTopic(topic);
+    topics.publish(topic, normalize(data), this);
+  }
+
+  /**
+   * Topic fan-out: sends one published message. A subscriber whose send
+   * buffer is over its high-water mark misses it (at-most-once), so one
+   * slow reader never holds up the publisher or grows memory without bound.
+   */
+  deliver(msg: Outgoing): void {
+    const t = this.#transport;
+    if (this.#readyState !== 1 || !t) return;
+    if (t.bufferedAmount >= this.#init.sendHighWater) {
+      this.stats.dropped++;
+      this.meter?.dropped();
+      return;
+    }
+    const size = msg.byteLength;
+    if (t.encode && t.sendEncoded) t.sendEncoded(msg.frame(t.encode));
+    else t.send(msg.data);
+    this.stats.msgsOut++;
+    this.stats.bytesOut += size;
+    this.meter?.delivered(size);
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<MessageData> {
     if (!this.#queue) {
       throw new TypeError(
@@ -258,6 +331,7 @@ export class Connection<S = unknown> implements Conn<S> {
     }
     this.stats.msgsIn++;
     this.stats.bytesIn += size;
+    this.meter?.received(size);
     if (this.#queue) this.#queue.push(data);
     else if (this.#handler.message) {
       const h = this.#handler;
@@ -284,6 +358,10 @@ export class Connection<S = unknown> implements Conn<S> {
     this.#readyState = 3;
     const real = code === 0 ? 1006 : code;
     this.#queue?.end();
+    // Always leave every topic, before the handler's close: a leave notice
+    // published from there must not count this connection as a subscriber.
+    for (const topic of this.#topics) topics.unsubscribe(topic, this);
+    this.#topics.clear();
     const h = this.#handler;
     if (wasOpen && h.close) {
       this.#call("close", () => h.close!(this, real, reason));
@@ -319,7 +397,7 @@ export class Connection<S = unknown> implements Conn<S> {
   }
 }
 
-/** UTF-8 size of `s`, exact only when it might exceed `cap` (cheap otherwise). */
+/** UTF-8 size of `s`; a string longer than `cap` units is over it already. */
 function stringBytes(s: string, cap: number): number {
   if (s.length > cap) return s.length;
   return utf8Length(s);

@@ -1,10 +1,11 @@
 /**
- * `Logger`: one line per event, filtered by level. Events carry fields so a
- * structured format can be added without touching the call sites.
+ * `Logger`: one line per event, filtered by level. Events carry fields, so
+ * the same call sites give `text` lines for people and `json` lines (one
+ * object per line: `ts`, `level`, `event`, then the fields) for log shippers.
  *
  * @module
  */
-import type { LogLevel } from "./options.ts";
+import type { LogFormat, LogLevel } from "./options.ts";
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
@@ -32,10 +33,21 @@ const defaultSink: LogSink = (level, line) => {
 export class Logger {
   #rank: number;
   #sink: LogSink;
+  #format: LogFormat;
 
-  constructor(level: LogLevel = "info", sink: LogSink = defaultSink) {
+  constructor(
+    level: LogLevel = "info",
+    sink: LogSink = defaultSink,
+    format: LogFormat = "text",
+  ) {
     this.#rank = RANK[level];
     this.#sink = sink;
+    this.#format = format;
+  }
+
+  /** `text` or `json`. */
+  get format(): LogFormat {
+    return this.#format;
   }
 
   /** Whether lines of `level` are written (skip building fields otherwise). */
@@ -56,8 +68,15 @@ export class Logger {
     this.write("error", event, fields);
   }
 
-  /** Writes one line: time, level, event, then `key=value` fields. */
+  /**
+   * Writes one line: time, level, event, then the fields — `key=value` pairs
+   * in text, or one JSON object (see `jsonLine()`).
+   */
   write(level: LogLevel, event: string, fields: LogFields = {}): void {
+    if (this.#format === "json") {
+      this.#sink(level, jsonLine(level, event, fields));
+      return;
+    }
     let line = `${new Date().toISOString()} ${
       level.toUpperCase().padEnd(5)
     } ${event}`;
@@ -68,6 +87,36 @@ export class Logger {
     }
     this.#sink(level, line);
   }
+}
+
+/**
+ * One JSON log line: `ts` (ISO 8601), `level`, `event`, then every defined
+ * field in call order. Empty strings are kept so each event always carries
+ * the same keys; `ts`/`level`/`event` cannot be overridden by a field.
+ *
+ * @example
+ * ```ts
+ * import { jsonLine } from "./log.ts";
+ * jsonLine("info", "open", { path: "/echo" });
+ * // {"ts":"2026-…Z","level":"info","event":"open","path":"/echo"}
+ * ```
+ */
+export function jsonLine(
+  level: LogLevel,
+  event: string,
+  fields: LogFields,
+): string {
+  const out: Record<string, string | number | boolean> = {
+    ts: new Date().toISOString(),
+    level,
+    event,
+  };
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined || Object.hasOwn(out, k)) continue;
+    // NaN and Infinity are not JSON: keep the key, as a string.
+    out[k] = typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
+  }
+  return JSON.stringify(out);
 }
 
 /**

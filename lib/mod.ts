@@ -1,5 +1,6 @@
 /**
- * The only module handlers import: `defineHandler` and the handler API types.
+ * The only module handlers import: `defineHandler`, topics (`publish`,
+ * `listen`, `subscriberCount`) and the handler API types.
  *
  * @example
  * ```ts
@@ -15,6 +16,8 @@
  */
 export { defineHandler } from "./handler.ts";
 export { timingSafeEqual } from "./basic_auth.ts";
+export { instanceId, listen, publish, subscriberCount } from "./topics.ts";
+export type { PublishOptions, TopicListener } from "./topics.ts";
 export type {
   AcceptResult,
   Conn,

@@ -8,6 +8,9 @@ import { STATIC_DIR } from "./paths.ts";
 /** Log levels, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** Log line format: `text` for people, `json` (one object a line) for shippers. */
+export type LogFormat = "text" | "json";
+
 /** Which WebSocket implementation serves upgrades. */
 export type EngineName = "deno" | "native";
 
@@ -49,6 +52,14 @@ export interface ServerOptions {
   maxMessagesPerSecond: number;
   /** Buffered outgoing bytes at which a connection is closed 1013. Default 16 MiB. */
   sendBufferLimit: number;
+  /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
+  bus: string;
+  /** Log line format. Default `text`. */
+  logFormat: LogFormat;
+  /** Serve `/_health` and `/_metrics` (and count for them). Default true. */
+  ops: boolean;
+  /** Bearer token the ops endpoints require, or `null` for none. Default null. */
+  opsToken: string | null;
 }
 
 /**
@@ -79,6 +90,10 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   maxConnectionsPerIp: 0,
   maxMessagesPerSecond: 0,
   sendBufferLimit: 16 * 1024 * 1024,
+  bus: "local",
+  logFormat: "text",
+  ops: true,
+  opsToken: null,
 });
 
 /**

@@ -78,6 +78,21 @@ export interface Conn<S = unknown> extends AsyncIterable<MessageData> {
    * otherwise), `reason` at most 123 UTF-8 bytes (RangeError otherwise).
    */
   close(code?: number, reason?: string): void;
+  /**
+   * Subscribes to `topic` (a non-empty string of at most 256 characters;
+   * TypeError otherwise). A no-op once closing; every topic is left on close.
+   */
+  subscribe(topic: string): void;
+  /** Leaves `topic` (a no-op if not subscribed). */
+  unsubscribe(topic: string): void;
+  /** The topics this connection subscribes to, as a fresh array. */
+  readonly topics: string[];
+  /**
+   * Publishes to every subscriber of `topic` but this connection, in this
+   * process and, through the bus, in every other. Never waits; works after
+   * close too (e.g. a leave notice from `close`).
+   */
+  publish(topic: string, data: MessageData | ArrayBuffer): void;
 }
 
 /**

@@ -45,7 +45,10 @@ Deno.test("serve.ts serves the tutorial and /echo under deno serve --parallel", 
   } finally {
     clearTimeout(timer);
     child.kill("SIGTERM");
+    // deno serve is graceful on SIGTERM; never let a stuck child hang the suite.
+    const force = setTimeout(() => child.kill("SIGKILL"), 10_000);
     const status = await child.status;
+    clearTimeout(force);
     await pumps;
     assert.equal(status.success, true, text);
   }

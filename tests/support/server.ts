@@ -33,7 +33,7 @@ export async function startServer(
 ): Promise<TestServer> {
   const logs: string[] = [];
   const sink: LogSink = (_level, line) => logs.push(line);
-  const log = new Logger(options.logLevel ?? "debug", sink);
+  const log = new Logger(options.logLevel ?? "debug", sink, options.logFormat);
   const app = createApp(options, routes ?? await loadRoutes(null), log);
   const ready = Promise.withResolvers<number>();
   const server = Deno.serve({
@@ -95,7 +95,8 @@ export async function spawnServer(
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       text += chunk;
-      const m = /listening on \w+:\/\/[^:]+:(\d+)\//.exec(text);
+      // The text banner, or the `listening` event of --log-format json.
+      const m = /(?:listening on |"url":")\w+:\/\/[^:]+:(\d+)\//.exec(text);
       if (m) port.resolve(Number(m[1]));
     }
   };

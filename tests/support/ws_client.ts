@@ -56,14 +56,16 @@ export class TestClient {
     const queued = this.#messages.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no message within ${ms} ms`)),
-        ms,
-      );
-      this.#waiters.push((m) => {
+      const waiter = (m: string | Uint8Array) => {
         clearTimeout(timer);
         resolve(m);
-      });
+      };
+      // A timed-out wait must leave the queue, or it would eat the next message.
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new Error(`no message within ${ms} ms`));
+      }, ms);
+      this.#waiters.push(waiter);
     });
   }
 

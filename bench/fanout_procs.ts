@@ -1,0 +1,194 @@
+/**
+ * Processes for the fan-out bench: `main.ts`, `deno serve --parallel` and
+ * `redis-server`, each started on a free port and read for CPU time.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url);
+
+/** A started server process. */
+export interface Proc {
+  child: Deno.ChildProcess;
+  port: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds (user + system) a process has used, from `/proc/PID/stat`.
+ *
+ * @example
+ * ```ts ignore
+ * const s = cpuSeconds(Deno.pid);
+ * ```
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // Fields after the command name, which may contain spaces: (…) then state.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  return ticks / 100; // CLK_TCK is 100 on Linux
+}
+
+/**
+ * Spawns a command and resolves once `listening` matches its output (the
+ * first group is the port).
+ *
+ * @example
+ * ```ts ignore
+ * const p = await spawnListening(Deno.execPath(), ["run", "-A", "main.ts", "--port", "0"], {}, /:(\d+)\//);
+ * ```
+ */
+export async function spawnListening(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  listening: RegExp,
+  fixedPort?: number,
+): Promise<Proc> {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: ROOT,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const ready = Promise.withResolvers<number>();
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
+      // Keep the head and the tail: per-connection log lines are many.
+      text = text.length > 200_000
+        ? text.slice(0, 100_000) + chunk
+        : text + chunk;
+      const m = listening.exec(text);
+      if (m) ready.resolve(fixedPort ?? Number(m[1]));
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  child.status.then((s) =>
+    ready.reject(new Error(`${cmd} exited (${s.code}):\n${text}`))
+  );
+  const timer = setTimeout(
+    () => ready.reject(new Error(`${cmd} not ready after 30 s:\n${text}`)),
+    30_000,
+  );
+  const port = await ready.promise.finally(() => clearTimeout(timer));
+  return {
+    child,
+    port,
+    output: () => text,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* gone */ }
+      const t = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 10_000);
+      await child.status;
+      clearTimeout(t);
+      await pumps;
+    },
+  };
+}
+
+/**
+ * `main.ts` on a free port with these extra flags.
+ *
+ * @example
+ * ```ts ignore
+ * const p = await startMain(["--bus", "broadcast"]);
+ * await p.stop();
+ * ```
+ */
+export function startMain(args: string[]): Promise<Proc> {
+  return spawnListening(
+    Deno.execPath(),
+    [
+      "run",
+      "-A",
+      "main.ts",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--log-level",
+      "warn",
+      ...args,
+    ],
+    {},
+    /listening on http:\/\/[^:]+:(\d+)\//,
+  );
+}
+
+/**
+ * `deno serve --parallel serve.ts` with `workers` isolates and a bus.
+ *
+ * @example
+ * ```ts ignore
+ * const p = await startParallel(2, "broadcast");
+ * ```
+ */
+export function startParallel(workers: number, bus: string): Promise<Proc> {
+  return spawnListening(
+    Deno.execPath(),
+    [
+      "serve",
+      "--parallel",
+      "-A",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "serve.ts",
+    ],
+    { DENO_JOBS: String(workers), DENOSOCKET_BUS: bus },
+    /Listening on http:\/\/[^:]+:(\d+)\//,
+  );
+}
+
+/**
+ * `redis-server` on a free port, no persistence, in a temp dir.
+ *
+ * @example
+ * ```ts ignore
+ * const redis = await startRedis();
+ * console.log(`redis://127.0.0.1:${redis.port}`);
+ * await redis.stop();
+ * ```
+ */
+export async function startRedis(): Promise<Proc & { dir: string }> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const dir = await Deno.makeTempDir({ prefix: "denosocket-bench-redis-" });
+  const proc = await spawnListening(
+    "/usr/bin/redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+    ],
+    {},
+    /Ready to accept connections/,
+    port,
+  );
+  return {
+    ...proc,
+    dir,
+    async stop() {
+      await proc.stop();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}

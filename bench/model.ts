@@ -1,0 +1,84 @@
+/**
+ * Shapes shared by the benchmark harness: what a scenario is, what the load
+ * generator reports, and what a run records.
+ *
+ * @module
+ */
+
+/** One JSON line from `loadgen`; numeric fields depend on the mode. */
+export interface LoadgenResult {
+  ok: boolean;
+  error?: string;
+  deflate?: "off" | "accepted" | "declined";
+  [field: string]: number | string | boolean | undefined;
+}
+
+/** Workload knobs that differ between a full run and `--quick`. */
+export interface Budget {
+  rounds: number;
+  warmupS: number;
+  durationS: number;
+  handshakes: number;
+  idleConns: number;
+  /** s5: seconds the idle connections settle before RSS is read. */
+  holdS: number;
+}
+
+/** One benchmark scenario (s1…s6). */
+export interface Scenario {
+  id: string;
+  title: string;
+  /** Unit of the headline figure, e.g. "msg/s". */
+  unit: string;
+  /** Loadgen mode and arguments (port, key, pid are added by the caller). */
+  args(b: Budget): string[];
+  /** The headline figure from a loadgen result. */
+  metric(r: LoadgenResult): number;
+  higherIsBetter: boolean;
+}
+
+/** A server the harness can start on a port. */
+export interface ServerSpec {
+  id: string;
+  label: string;
+  /** argv to start it listening on 127.0.0.1:port. */
+  command(port: number): string[];
+  cwd: string;
+}
+
+/** One measured round of one scenario against one server. */
+export interface Sample {
+  round: number;
+  /** Headline figure; 0 when the round failed its checks. */
+  value: number;
+  p50Us?: number;
+  p99Us?: number;
+  serverCpu?: number;
+  clientCpu?: number;
+  /** CPU other processes used meanwhile (cores), e.g. a test run next door. */
+  otherCpu?: number;
+  /** The load generator used ≥ 90 % of its core: the figure may be its limit. */
+  clientSaturated: boolean;
+  error?: string;
+  note?: string;
+}
+
+/** All rounds of one scenario against one server. */
+export interface Cell {
+  server: string;
+  scenario: string;
+  samples: Sample[];
+}
+
+/** What `bench/results/latest.json` holds. */
+export interface RunReport {
+  startedAt: string;
+  quick: boolean;
+  machine: { cpus: number; pinned: boolean; deno: string };
+  /** `git describe` of the tree that was measured, to tell runs apart. */
+  commit: string;
+  budget: Budget;
+  servers: { id: string; label: string; available: boolean; reason?: string }[];
+  scenarios: { id: string; title: string; unit: string }[];
+  cells: Cell[];
+}

@@ -1,0 +1,165 @@
+/**
+ * The six scenarios of issue 3, as load generator invocations. s5 (memory)
+ * is listed first: it needs a freshly started server so that "RSS before"
+ * is not inflated by buffers left from earlier scenarios.
+ *
+ * @module
+ */
+import type { Budget, LoadgenResult, Scenario } from "./model.ts";
+
+function num(r: LoadgenResult, field: string): number {
+  const v = r[field];
+  return typeof v === "number" ? v : 0;
+}
+
+function timed(b: Budget): string[] {
+  return ["--warmup", String(b.warmupS), "--duration", String(b.durationS)];
+}
+
+/** Every scenario, in the order a round runs them. */
+export const SCENARIOS: Scenario[] = [
+  {
+    id: "s5",
+    title: "s5 memory: idle connections",
+    unit: "KiB/conn",
+    args: (
+      b,
+    ) => [
+      "idle",
+      "--conns",
+      String(b.idleConns),
+      "--concurrency",
+      "128",
+      "--hold",
+      String(b.holdS),
+    ],
+    metric: (r) => num(r, "bytes_per_conn") / 1024,
+    higherIsBetter: false,
+  },
+  {
+    id: "s1",
+    title: "s1 latency: 1 conn, 1 in flight, 32 B",
+    unit: "msg/s",
+    args: (
+      b,
+    ) => [
+      "echo",
+      "--conns",
+      "1",
+      "--inflight",
+      "1",
+      "--size",
+      "32",
+      ...timed(b),
+    ],
+    metric: (r) => num(r, "msgs_per_s"),
+    higherIsBetter: true,
+  },
+  {
+    id: "s2-text",
+    title: "s2 throughput: 100 conns × 10, 64 B text",
+    unit: "msg/s",
+    args: (
+      b,
+    ) => [
+      "echo",
+      "--conns",
+      "100",
+      "--inflight",
+      "10",
+      "--size",
+      "64",
+      ...timed(b),
+    ],
+    metric: (r) => num(r, "msgs_per_s"),
+    higherIsBetter: true,
+  },
+  {
+    id: "s2-binary",
+    title: "s2 throughput: 100 conns × 10, 64 B binary",
+    unit: "msg/s",
+    args: (b) => [
+      "echo",
+      "--conns",
+      "100",
+      "--inflight",
+      "10",
+      "--size",
+      "64",
+      "--type",
+      "binary",
+      ...timed(b),
+    ],
+    metric: (r) => num(r, "msgs_per_s"),
+    higherIsBetter: true,
+  },
+  {
+    id: "s3",
+    title: "s3 bandwidth: 1 conn × 100, 64 KiB binary",
+    unit: "MB/s",
+    args: (b) => [
+      "echo",
+      "--conns",
+      "1",
+      "--inflight",
+      "100",
+      "--size",
+      "65536",
+      "--type",
+      "binary",
+      ...timed(b),
+    ],
+    metric: (r) => num(r, "mb_per_s"),
+    higherIsBetter: true,
+  },
+  {
+    id: "s4",
+    title: "s4 handshakes: open + close, 50 at a time",
+    unit: "conn/s",
+    args: (
+      b,
+    ) => ["handshake", "--total", String(b.handshakes), "--concurrency", "50"],
+    metric: (r) => num(r, "conns_per_s"),
+    higherIsBetter: true,
+  },
+  {
+    id: "s6",
+    title: "s6 deflate: 100 conns × 10, 1 KiB JSON text",
+    unit: "msg/s",
+    args: (b) => [
+      "echo",
+      "--conns",
+      "100",
+      "--inflight",
+      "10",
+      "--size",
+      "1024",
+      "--type",
+      "json",
+      "--deflate",
+      ...timed(b),
+    ],
+    metric: (r) => num(r, "msgs_per_s"),
+    higherIsBetter: true,
+  },
+];
+
+/** Full run: ~2.5 min on 2 cores with four servers (a busy machine is slower). */
+export const FULL: Budget = {
+  rounds: 3,
+  warmupS: 0.25,
+  durationS: 1.0,
+  handshakes: 2000,
+  idleConns: 10000,
+  holdS: 0.5,
+};
+
+/** `--quick`: under 30 s, for checking the harness rather than the numbers. */
+export const QUICK: Budget = {
+  rounds: 2,
+  warmupS: 0.1,
+  durationS: 0.2,
+  handshakes: 400,
+  idleConns: 1000,
+  holdS: 0.2,
+};

@@ -1,0 +1,118 @@
+/**
+ * The servers the benchmark can compare, and how each is started. The
+ * project's server goes through its real CLI and `/echo` handler, so the
+ * whole dispatch path is measured.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { ServerSpec } from "./model.ts";
+import { bun, nodeWs, type Peer } from "./peers.ts";
+
+const BENCH = import.meta.dirname!;
+const ROOT = join(BENCH, "..");
+const DENO = Deno.execPath();
+
+/** Every server id, in table order. */
+export const SERVER_IDS = [
+  "raw",
+  "project",
+  "project-native",
+  "node-ws",
+  "bun",
+];
+
+/** A server with its start command, or why it cannot be benchmarked. */
+export interface Resolved {
+  id: string;
+  label: string;
+  spec?: ServerSpec;
+  reason?: string;
+}
+
+const LABELS: Record<string, string> = {
+  "raw": "raw Deno (baseline_raw.ts)",
+  "project": "denosocket (main.ts /echo)",
+  "project-native": "denosocket --engine native",
+  "node-ws": "Node ws",
+  "bun": "Bun.serve",
+};
+
+async function hasMain(): Promise<boolean> {
+  try {
+    return (await Deno.stat(join(ROOT, "main.ts"))).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function project(extra: string[]): (port: number) => string[] {
+  return (port) => [
+    DENO,
+    "run",
+    "-A",
+    "main.ts",
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--no-static",
+    "--log-level",
+    "error",
+    ...extra,
+  ];
+}
+
+function peer(p: Peer, script: string): (port: number) => string[] {
+  const bin = "bin" in p ? p.bin : "";
+  return (
+    port,
+  ) => [
+    bin,
+    join(BENCH, script),
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+  ];
+}
+
+/** Resolves ids to start commands, installing peers if needed. */
+export async function resolveServers(ids: string[]): Promise<Resolved[]> {
+  const out: Resolved[] = [];
+  for (const id of ids) {
+    const label = LABELS[id] ?? id;
+    let command: ((port: number) => string[]) | undefined;
+    let reason: string | undefined;
+    if (id === "raw") {
+      command = (port) => [
+        DENO,
+        "run",
+        "-A",
+        join(BENCH, "baseline_raw.ts"),
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+      ];
+    } else if (id === "project" || id === "project-native") {
+      if (await hasMain()) {
+        command = project(id === "project" ? [] : ["--engine", "native"]);
+      } else reason = "main.ts not found";
+    } else if (id === "node-ws" || id === "bun") {
+      const p = id === "bun" ? await bun() : await nodeWs();
+      if ("bin" in p) {
+        command = peer(p, id === "bun" ? "peer_bun.mjs" : "peer_node_ws.mjs");
+      } else reason = p.reason;
+    } else {
+      reason = `unknown server (known: ${SERVER_IDS.join(", ")})`;
+    }
+    out.push({
+      id,
+      label,
+      reason,
+      spec: command && { id, label, command, cwd: ROOT },
+    });
+  }
+  return out;
+}

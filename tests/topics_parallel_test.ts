@@ -1,0 +1,120 @@
+/**
+ * Topics across the workers of `deno serve --parallel` (DENO_JOBS=2) with
+ * `DENOSOCKET_BUS=broadcast`: a real `deno serve` process and real clients.
+ */
+import assert from "node:assert/strict";
+import { TestClient } from "./support/ws_client.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+/** Starts `deno serve --parallel serve.ts` and waits until it listens. */
+async function startParallel(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "serve",
+      "--parallel",
+      "-A",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "serve.ts",
+    ],
+    cwd: ROOT,
+    env: { DENO_JOBS: "2", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const listening = Promise.withResolvers<number>();
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      const m = /Listening on http:\/\/[^:]+:(\d+)\//.exec(text);
+      if (m) listening.resolve(Number(m[1]));
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const timer = setTimeout(
+    () => listening.reject(new Error(`not listening after 30 s:\n${text}`)),
+    30_000,
+  );
+  child.status.then(() => listening.reject(new Error(`exited:\n${text}`)));
+  const port = await listening.promise.finally(() => clearTimeout(timer));
+  // Each worker loads serve.ts on its own; give the second one a moment.
+  await new Promise((r) => setTimeout(r, 500));
+  return { child, port, pumps, output: () => text };
+}
+
+interface Chat {
+  type: string;
+  from: string;
+  text: string;
+  server?: string;
+}
+
+async function until(c: TestClient, pred: (m: Chat) => boolean): Promise<Chat> {
+  for (let i = 0; i < 500; i++) {
+    const m: Chat = JSON.parse(await c.next(10_000) as string);
+    if (pred(m)) return m;
+  }
+  throw new Error("no matching message");
+}
+
+Deno.test("broadcast bus: a message published on one worker reaches subscribers on the other", async () => {
+  const server = await startParallel({ DENOSOCKET_BUS: "broadcast" });
+  const clients: { c: TestClient; name: string; server: string }[] = [];
+  try {
+    const room = `p${crypto.randomUUID().slice(0, 6)}`;
+    // Connections spread unevenly over workers: open until two hold some.
+    for (let i = 0; i < 60; i++) {
+      const name = `u${i}`;
+      const c = await TestClient.open(
+        `ws://127.0.0.1:${server.port}/chat/${room}?name=${name}`,
+      );
+      const join = await until(c, (m) => m.type === "join" && m.from === name);
+      clients.push({ c, name, server: join.server! });
+      if (new Set(clients.map((x) => x.server)).size >= 2 && i >= 3) break;
+    }
+    const workers = [...new Set(clients.map((x) => x.server))];
+    assert.equal(workers.length, 2, "clients landed on two workers");
+    const speaker = clients.find((x) => x.server === workers[0])!;
+    speaker.c.send("across workers");
+    for (const x of clients) {
+      const m = await until(x.c, (m) => m.type === "message");
+      assert.deepEqual(
+        [m.from, m.text],
+        [speaker.name, "across workers"],
+        x.name,
+      );
+    }
+    // Exactly once: nothing further reaches anyone.
+    await Promise.all(clients.map(async (x) => {
+      await assert.rejects(x.c.next(300), /no message within/);
+    }));
+    // Replay on join works across workers: a newcomer on either worker sees it.
+    const late = await TestClient.open(
+      `ws://127.0.0.1:${server.port}/chat/${room}?name=late`,
+    );
+    assert.equal(
+      (await until(late, (m) => m.type === "message")).text,
+      "across workers",
+    );
+    clients.push({ c: late, name: "late", server: "" });
+  } finally {
+    await Promise.all(clients.map((x) => x.c.close()));
+    server.child.kill("SIGTERM");
+    // The bus closes its channel on SIGTERM, so the process exits on its own.
+    const exited = await Promise.race([
+      server.child.status.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+    ]);
+    if (!exited) server.child.kill("SIGKILL");
+    await server.child.status;
+    await server.pumps;
+    assert.ok(
+      exited,
+      `deno serve did not exit after SIGTERM:\n${server.output()}`,
+    );
+  }
+});
