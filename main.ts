@@ -77,7 +77,7 @@ export async function main(args: string[]): Promise<number> {
       if (log.format === "json") {
         // Every line a JSON object for shippers; written whatever the level.
         log.write("info", "listening", {
-          url: `http://${host}:${port}/`,
+          url: `${scheme}://${host}:${port}/`,
           version: denoJson.version,
           static: options.staticDir ?? "",
           handlers: routes.map((r) => r.pattern).join(" "),
