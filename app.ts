@@ -7,6 +7,7 @@
  */
 import type { Connection } from "./lib/connection.ts";
 import { endpointPage } from "./lib/endpoint_page.ts";
+import { Guard } from "./lib/guard.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
 import { formatAddr, Logger } from "./lib/log.ts";
@@ -73,6 +74,7 @@ export function createApp(
   const options = withDefaults(partial);
   const router = new Router(routes);
   const connections = new Set<Connection<unknown>>();
+  const guard = new Guard(options, log);
   const metrics = new Metrics(router.routes);
   const ops = options.ops
     ? new OpsEndpoints(metrics, () => connections.size, options.opsToken)
@@ -82,6 +84,8 @@ export function createApp(
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,
+    sendBufferLimit: options.sendBufferLimit,
+    maxMessagesPerSecond: options.maxMessagesPerSecond,
     onOpen(conn) {
       connections.add(conn);
       metrics.connOpened(conn);
@@ -97,6 +101,7 @@ export function createApp(
     },
     onClose(conn, code, reason) {
       connections.delete(conn);
+      guard.release(conn);
       metrics.connClosed(conn, code);
       if (!log.enabled("info")) return;
       const s = conn.stats;
@@ -137,7 +142,14 @@ export function createApp(
     const opsResponse = ops?.handle(req, url.pathname);
     if (opsResponse) return opsResponse;
     const match = router.match(url.pathname);
+    const denied = guard.checkRequest(req, remoteAddr);
+    if (denied) return denied;
     if (isUpgradeAttempt(req)) {
+      const slot = match ? guard.admit(req, remoteAddr) : null;
+      if (slot instanceof Response) {
+        if (ops) metrics.rejected(slot.status);
+        return slot;
+      }
       const result = match
         ? await prepareUpgrade(
           req,
@@ -155,10 +167,12 @@ export function createApp(
         )
         : refuse(404, `no WebSocket handler at ${url.pathname}`);
       if (!(result instanceof Response)) {
+        slot?.bind(result.conn);
         // Counting is off with --no-ops: no meter, nothing done per message.
         if (ops) result.conn.meter = metrics.meterFor(match!.route);
         return result;
       }
+      slot?.cancel();
       if (ops) metrics.rejected(result.status);
       if (log.enabled("info")) {
         log.info("refused", {

@@ -11,6 +11,7 @@ import { parseCli, USAGE } from "./lib/cli.ts";
 import { Logger } from "./lib/log.ts";
 import { serveNative } from "./lib/native/engine.ts";
 import { loadRoutes, routeTable } from "./lib/routes.ts";
+import { readStartupFiles, type TlsFiles } from "./lib/startup_files.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**
@@ -48,9 +49,9 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: ${cli.message}\n\n${USAGE}`);
     return 2;
   }
-  const { options } = cli;
-  let routes;
+  let routes, options, tls: TlsFiles | null;
   try {
+    ({ options, tls } = await readStartupFiles(cli.options));
     routes = await loadRoutes(options.handlersDir);
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
@@ -62,8 +63,10 @@ export async function main(args: string[]): Promise<number> {
   }
   const log = new Logger(options.logLevel, undefined, options.logFormat);
   const app = createApp(options, routes, log);
+  const scheme = tls ? "https" : "http";
   await startBus(options.bus, log);
   const listen = {
+    ...tls,
     port: options.port,
     hostname: options.hostname,
     onListen({ hostname, port }: { hostname: string; port: number }) {
@@ -71,7 +74,7 @@ export async function main(args: string[]): Promise<number> {
       if (log.format === "json") {
         // Every line a JSON object for shippers; written whatever the level.
         log.write("info", "listening", {
-          url: `http://${host}:${port}/`,
+          url: `${scheme}://${host}:${port}/`,
           version: denoJson.version,
           static: options.staticDir ?? "",
           handlers: routes.map((r) => r.pattern).join(" "),
@@ -79,13 +82,15 @@ export async function main(args: string[]): Promise<number> {
         return;
       }
       console.log(
-        `denosocket ${denoJson.version} listening on http://${host}:${port}/`,
+        `denosocket ${denoJson.version} listening on ${scheme}://${host}:${port}/`,
       );
       if (options.staticDir) {
         console.log(`  static files from ${options.staticDir}`);
       }
       console.log(
-        `WebSocket handlers (ws://${host}:${port}…):\n${routeTable(routes)}`,
+        `WebSocket handlers (${
+          scheme.replace("http", "ws")
+        }://${host}:${port}…):\n${routeTable(routes)}`,
       );
     },
   };

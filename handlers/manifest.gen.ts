@@ -11,10 +11,11 @@ import * as $6 from "./echo.ts";
 import * as $7 from "./hsts.ts";
 import * as $8 from "./internal_error.ts";
 import * as $9 from "./origin_check.ts";
-import * as $10 from "./pubsub/[topic].ts";
-import * as $11 from "./reverse.ts";
-import * as $12 from "./rooms/[name].ts";
-import * as $13 from "./subprotocol.ts";
+import * as $10 from "./private.ts";
+import * as $11 from "./pubsub/[topic].ts";
+import * as $12 from "./reverse.ts";
+import * as $13 from "./rooms/[name].ts";
+import * as $14 from "./subprotocol.ts";
 
 const manifest: Manifest = {
   routes: {
@@ -28,10 +29,11 @@ const manifest: Manifest = {
     "./hsts.ts": $7,
     "./internal_error.ts": $8,
     "./origin_check.ts": $9,
-    "./pubsub/[topic].ts": $10,
-    "./reverse.ts": $11,
-    "./rooms/[name].ts": $12,
-    "./subprotocol.ts": $13,
+    "./private.ts": $10,
+    "./pubsub/[topic].ts": $11,
+    "./reverse.ts": $12,
+    "./rooms/[name].ts": $13,
+    "./subprotocol.ts": $14,
   },
 };
 

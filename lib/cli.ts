@@ -13,6 +13,11 @@ import {
   parseSize,
   type ServerOptions,
 } from "./options.ts";
+import {
+  applySecurityFlags,
+  SECURITY_FLAGS,
+  SECURITY_USAGE,
+} from "./cli_security.ts";
 import { parseBusSpec } from "./bus.ts";
 
 /** What the command line asks for. */
@@ -44,7 +49,7 @@ Options:
                             TOKEN" (default $DENOSOCKET_OPS_TOKEN, else open)
       --list-handlers       print the handler table and exit
   -h, --help                this text
-  -V, --version             print the version`;
+  -V, --version             print the version${SECURITY_USAGE}`;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const ENGINES = ["deno", "native"];
@@ -97,6 +102,7 @@ export function parseCli(
         "list-handlers": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
+        ...SECURITY_FLAGS,
       },
     }));
   } catch (err) {
@@ -187,6 +193,8 @@ export function parseCli(
     }
     options.logLevel = values["log-level"] as LogLevel;
   }
+  const security = applySecurityFlags(values, options);
+  if (security) return fail(security);
   if (values["log-format"] !== undefined) {
     if (!LOG_FORMATS.includes(values["log-format"])) {
       return fail(

@@ -7,6 +7,12 @@
  * @module
  */
 import { assertHandlerClose, utf8Length } from "./close_code.ts";
+import {
+  CLOSE_DEADLINE_MS,
+  RateLimiter,
+  SLOW_CONSUMER_DROP_MS,
+  unrefTimeout,
+} from "./flow_control.ts";
 import { MessageQueue } from "./message_queue.ts";
 import { checkTopic, normalize, type Outgoing, topics } from "./topics.ts";
 import type {
@@ -27,6 +33,8 @@ export interface Transport {
   readonly bufferedAmount: number;
   /** Resolves when buffered bytes fall to `limit` or below (optional). */
   drain?(limit: number): Promise<void>;
+  /** Drop the connection now, without a closing handshake (optional). */
+  abort?(): void;
   /**
    * Optional, for topic fan-out: frames a message once for every connection
    * using the same `encode` function; `sendEncoded` sends that frame.
@@ -75,6 +83,10 @@ export interface ConnectionInit<S> {
   state: S;
   maxMessageSize: number;
   sendHighWater: number;
+  /** Buffered bytes at which the connection is closed 1013 (default: no limit). */
+  sendBufferLimit?: number;
+  /** Messages per second allowed from the peer; more → 1008 (0/absent: off). */
+  maxMessagesPerSecond?: number;
   /** Told once when the connection has opened. */
   onOpen?(conn: Connection<S>): void;
   /** Told once when the connection has closed, after the handler's `close`. */
@@ -121,6 +133,8 @@ export class Connection<S = unknown> implements Conn<S> {
   #init: ConnectionInit<S>;
   #handler: Handler<S>;
   #queue: MessageQueue | null;
+  #rate: RateLimiter | null;
+  #closeDeadline: ReturnType<typeof setTimeout> | undefined;
   #topics = new Set<string>();
 
   constructor(init: ConnectionInit<S>) {
@@ -135,6 +149,9 @@ export class Connection<S = unknown> implements Conn<S> {
     this.extensions = init.extensions ?? "";
     this.state = init.state;
     this.#queue = init.handler.run ? new MessageQueue() : null;
+    this.#rate = init.maxMessagesPerSecond
+      ? new RateLimiter(init.maxMessagesPerSecond)
+      : null;
   }
 
   get origin(): string {
@@ -156,6 +173,7 @@ export class Connection<S = unknown> implements Conn<S> {
 
   send(data: MessageData | ArrayBuffer): boolean {
     if (this.#readyState !== 1 || !this.#transport) return false;
+    if (this.overSendLimit()) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     this.#transport.send(payload);
     const size = typeof payload === "string"
@@ -164,6 +182,7 @@ export class Connection<S = unknown> implements Conn<S> {
     this.stats.msgsOut++;
     this.stats.bytesOut += size;
     this.meter?.sent(size);
+    if (this.overSendLimit()) return false;
     return this.#transport.bufferedAmount < this.#init.sendHighWater;
   }
 
@@ -184,16 +203,51 @@ export class Connection<S = unknown> implements Conn<S> {
     });
   }
 
+  /**
+   * True when nothing should be sent to this connection: it is not open, or
+   * its send buffer (plus `extra` bytes about to be sent) is over
+   * `--send-buffer-limit` — then it is closed 1013 "slow consumer" and
+   * dropped soon after if the close cannot get through. `send()` applies it;
+   * fan-out to many connections calls it to skip a slow one cheaply.
+   *
+   * @example
+   * ```ts ignore
+   * for (const c of subscribers) if (!c.overSendLimit(msg.length)) c.send(msg);
+   * ```
+   */
+  overSendLimit(extra = 0): boolean {
+    if (this.#readyState !== 1) return true;
+    const limit = this.#init.sendBufferLimit;
+    if (!limit || this.bufferedAmount + extra <= limit) return false;
+    this.closeWith(1013, "slow consumer", SLOW_CONSUMER_DROP_MS);
+    return true;
+  }
+
   close(code = 1000, reason = ""): void {
     assertHandlerClose(code, reason);
     this.closeWith(code, reason);
   }
 
-  /** Closes with any wire-valid code; for the server's own 1001/1009/1011. */
-  closeWith(code: number, reason: string): void {
+  /**
+   * Closes with any wire-valid code; for the server's own 1001/1009/1011.
+   * A peer that has not finished the closing handshake `dropAfterMs` later
+   * is dropped (its unread data would otherwise be held forever).
+   */
+  closeWith(
+    code: number,
+    reason: string,
+    dropAfterMs = CLOSE_DEADLINE_MS,
+  ): void {
     if (this.#readyState >= 2) return;
     this.#readyState = 2;
     this.#transport?.close(code, reason);
+    const transport = this.#transport;
+    if (transport?.abort) {
+      this.#closeDeadline = unrefTimeout(() => {
+        transport.abort!();
+        this.closed(1006, `dropped: no close handshake after ${code}`);
+      }, dropAfterMs);
+    }
   }
 
   subscribe(topic: string): void {
@@ -261,6 +315,13 @@ export class Connection<S = unknown> implements Conn<S> {
   /** Engine event: a whole message arrived. */
   received(data: MessageData): void {
     if (this.#readyState !== 1) return;
+    if (this.#rate && !this.#rate.take()) {
+      this.closeWith(
+        1008,
+        `over ${this.#init.maxMessagesPerSecond} messages per second`,
+      );
+      return;
+    }
     const size = typeof data === "string"
       ? stringBytes(data, this.#init.maxMessageSize)
       : data.byteLength;
@@ -292,6 +353,7 @@ export class Connection<S = unknown> implements Conn<S> {
    */
   closed(code: number, reason: string): void {
     if (this.#readyState === 3) return;
+    clearTimeout(this.#closeDeadline);
     const wasOpen = this.#readyState !== 0;
     this.#readyState = 3;
     const real = code === 0 ? 1006 : code;

@@ -5,6 +5,11 @@
  * @module
  */
 import type { Transport } from "./connection.ts";
+import {
+  abortDenoSocket,
+  canAbortDenoSockets,
+  closeDenoSocket,
+} from "./deno_internals.ts";
 import type { PendingUpgrade } from "./upgrade.ts";
 
 /**
@@ -29,16 +34,23 @@ export function upgradeWithDeno(
   const transport: Transport = {
     send: (data) => socket.send(data as string | Uint8Array<ArrayBuffer>),
     close: (code, reason) => {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Already closing: Deno throws where the handshake is under way.
-      }
+      // Deferred, and through closeDenoSocket(): Deno 2.9 drops the TCP
+      // connection, often before the close frame leaves, when a data frame
+      // arrives after close() (a flooding client got no 1008, busy clients
+      // at shutdown no 1001). See deno_internals.ts.
+      setTimeout(() => {
+        try {
+          closeDenoSocket(socket, code, reason);
+        } catch {
+          // Already closing: Deno throws where the handshake is under way.
+        }
+      }, 0);
     },
     get bufferedAmount() {
       return socket.bufferedAmount;
     },
   };
+  if (canAbortDenoSockets()) transport.abort = () => abortDenoSocket(socket);
   conn.attach(transport);
   socket.onopen = () => conn.opened();
   socket.onmessage = (e: MessageEvent) => {

@@ -15,6 +15,7 @@
  * @module
  */
 export { defineHandler } from "./handler.ts";
+export { timingSafeEqual } from "./basic_auth.ts";
 export { instanceId, listen, publish, subscriberCount } from "./topics.ts";
 export type { PublishOptions, TopicListener } from "./topics.ts";
 export type {

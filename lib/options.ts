@@ -34,6 +34,24 @@ export interface ServerOptions {
   logLevel: LogLevel;
   /** WebSocket engine. Default `deno`. */
   engine: EngineName;
+  /** PEM certificate chain file (e.g. `fullchain.pem`); with `key` → https + wss. */
+  cert: string | null;
+  /** PEM private key file (e.g. `privkey.pem`). */
+  key: string | null;
+  /** Origins allowed to open WebSockets (exact match), or `null` for any. */
+  origins: string[] | null;
+  /** Allow WebSockets only when `Origin` names this server's `Host`. */
+  sameOrigin: boolean;
+  /** `USER:PASS` every request must present (HTTP Basic), or `null`. */
+  basicAuth: string | null;
+  /** Open WebSockets allowed at once; more get 503. 0 = no cap. Default 10000. */
+  maxConnections: number;
+  /** Open WebSockets allowed per client IP; more get 429. 0 = no cap (default). */
+  maxConnectionsPerIp: number;
+  /** Messages a connection may send per second; more → close 1008. 0 = off (default). */
+  maxMessagesPerSecond: number;
+  /** Buffered outgoing bytes at which a connection is closed 1013. Default 16 MiB. */
+  sendBufferLimit: number;
   /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
   bus: string;
   /** Log line format. Default `text`. */
@@ -63,6 +81,15 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   sendHighWater: 1024 * 1024,
   logLevel: "info",
   engine: "deno",
+  cert: null,
+  key: null,
+  origins: null,
+  sameOrigin: false,
+  basicAuth: null,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 0,
+  maxMessagesPerSecond: 0,
+  sendBufferLimit: 16 * 1024 * 1024,
   bus: "local",
   logFormat: "text",
   ops: true,

@@ -25,7 +25,13 @@ export interface PendingUpgrade {
 /** The parts of a connection the app decides (limits and hooks). */
 export type ConnectionSettings = Pick<
   ConnectionInit<unknown>,
-  "maxMessageSize" | "sendHighWater" | "onOpen" | "onClose" | "onHandlerError"
+  | "maxMessageSize"
+  | "sendHighWater"
+  | "sendBufferLimit"
+  | "maxMessagesPerSecond"
+  | "onOpen"
+  | "onClose"
+  | "onHandlerError"
 >;
 
 let nextId = 0;

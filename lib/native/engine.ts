@@ -35,6 +35,10 @@ export interface NativeServeOptions {
   hostname: string;
   /** Called once listening, like `Deno.serve`'s. */
   onListen?(addr: { hostname: string; port: number }): void;
+  /** PEM certificate chain: with `key`, serve https/wss (`Deno.listenTls`). */
+  cert?: string;
+  /** PEM private key for `cert`. */
+  key?: string;
   /** permessage-deflate settings, or false to never negotiate it. */
   deflate?: false | (DeflateNegotiationOptions & DeflaterOptions);
 }
@@ -63,7 +67,10 @@ const enc = new TextEncoder();
  * ```
  */
 export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
-  const listener = Deno.listen({ port: opts.port, hostname: opts.hostname });
+  const where = { port: opts.port, hostname: opts.hostname };
+  const listener: Deno.Listener<Deno.Conn<Deno.NetAddr>> = opts.cert && opts.key
+    ? Deno.listenTls({ ...where, cert: opts.cert, key: opts.key })
+    : Deno.listen(where);
   const addr = listener.addr as Deno.NetAddr;
   const sweeper = new IdleSweeper(app.options.idleTimeout);
   const tasks = new Set<Promise<void>>();
@@ -72,8 +79,9 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
     : (opts.deflate ?? {});
   const defaultHost = `${addr.hostname}:${addr.port}`;
 
-  async function serveConn(tcp: Deno.TcpConn): Promise<void> {
-    tcp.setNoDelay(true);
+  async function serveConn(tcp: Deno.Conn<Deno.NetAddr>): Promise<void> {
+    // Small frames must not wait for Nagle (TLS conns have no such switch).
+    (tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
     const timer = setTimeout(() => tcp.close(), HEAD_TIMEOUT_MS);
     const read = await readRequest(tcp, defaultHost).finally(() =>
       clearTimeout(timer)
@@ -125,7 +133,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
     }
   }
 
-  function track(tcp: Deno.TcpConn): void {
+  function track(tcp: Deno.Conn<Deno.NetAddr>): void {
     const task = serveConn(tcp).catch((err) => {
       app.log.debug("native_conn_error", { error: String(err) });
       try {

@@ -184,6 +184,11 @@ export class NativeSocket implements Transport {
     this.#scheduleFlush();
   }
 
+  /** Drops the connection at once, no closing handshake (core's deadline). */
+  abort(): void {
+    this.#closeTcp();
+  }
+
   /** Frees buffers while idle (called by the sweeper). */
   trim(): void {
     if (!this.#writing && this.#writer.pending === 0) this.#writer.release();

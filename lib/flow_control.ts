@@ -1,0 +1,72 @@
+/**
+ * Flow-control pieces for `Connection`: the per-connection message rate
+ * limit and the close deadline that drops a peer which never completes a
+ * closing handshake (a stalled reader keeps the close frame stuck behind
+ * its unread data forever).
+ *
+ * @module
+ */
+
+/** Wait this long for a slow consumer's close handshake before dropping it. */
+export const SLOW_CONSUMER_DROP_MS = 1000;
+
+/** Wait this long for any other close handshake before dropping the peer. */
+export const CLOSE_DEADLINE_MS = 10_000;
+
+/**
+ * A token bucket: `perSecond` messages a second on average, bursts of up to
+ * `perSecond`.
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from "./flow_control.ts";
+ * const limit = new RateLimiter(2);
+ * limit.take(); // true
+ * limit.take(); // true
+ * limit.take(); // false (until time passes)
+ * ```
+ */
+export class RateLimiter {
+  #perSecond: number;
+  #tokens: number;
+  #last: number;
+
+  constructor(perSecond: number) {
+    this.#perSecond = perSecond;
+    this.#tokens = perSecond;
+    this.#last = performance.now();
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  take(): boolean {
+    const now = performance.now();
+    this.#tokens = Math.min(
+      this.#perSecond,
+      this.#tokens + ((now - this.#last) / 1000) * this.#perSecond,
+    );
+    this.#last = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * Runs `fn` after `ms` without keeping the process alive for it.
+ * Returns the timer id for `clearTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { unrefTimeout } from "./flow_control.ts";
+ * clearTimeout(unrefTimeout(() => {}, 1000));
+ * ```
+ */
+export function unrefTimeout(
+  fn: () => void,
+  ms: number,
+): ReturnType<typeof setTimeout> {
+  const id = setTimeout(fn, ms);
+  // Deno 2.9's setTimeout returns a Node-style Timeout with unref().
+  id.unref();
+  return id;
+}
