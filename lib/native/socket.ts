@@ -1,7 +1,7 @@
 /**
  * One native WebSocket over a `Deno.Conn`: the read loop feeding the
- * `FrameParser`, the coalescing write loop draining the `FrameWriter`, and
- * the closing handshake. It is the `Transport` a core `Connection` sends
+ * `FrameParser`, a `WriteLoop` draining the `FrameWriter`, and the closing
+ * handshake. It is the `Transport` a core `Connection` sends
  * through, and tells that `Connection` what arrives.
  *
  * @module
@@ -13,6 +13,7 @@ import type { DeflaterOptions } from "./deflate.ts";
 import type { DeflateParams } from "./deflate_negotiation.ts";
 import { FrameParser } from "./frame_parser.ts";
 import { encodeFrame, FrameWriter } from "./frame_writer.ts";
+import { WriteLoop } from "./write_loop.ts";
 
 /** Per-socket settings. */
 export interface NativeSocketOptions {
@@ -48,20 +49,16 @@ export class NativeSocket implements Transport {
   #conn: Connection<unknown>;
   #parser: FrameParser;
   #writer: FrameWriter;
+  #out: WriteLoop;
   #inflater: MessageInflater | null = null;
   #deflater: MessageDeflater | null = null;
   #closeTimeoutMs: number;
-  #inflight = 0; // bytes handed to the kernel write not yet done
-  #writing = false;
-  #flushQueued = false;
-  #closeAfterFlush = false;
   #sentClose = false;
   #tcpClosed = false;
   #halfClosed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #code = 1006; // what the Connection hears at the end
   #reason = "";
-  #drainWaiters: { limit: number; resolve: () => void }[] = [];
   #readBuf = new Uint8Array(MIN_READ);
   /**
    * Topic fan-out (see `Transport.encode`): one shared frame per published
@@ -92,19 +89,20 @@ export class NativeSocket implements Transport {
       this.sendEncoded = (frame) => {
         if (this.#sentClose) return;
         this.#writer.raw(frame as Uint8Array);
-        this.#scheduleFlush();
+        this.#out.schedule();
       };
     }
     this.#writer = new FrameWriter({
       blockSize: 2048, // grows (and stays grown) under load
       deflater: this.#deflater,
     });
+    this.#out = new WriteLoop(tcp, this.#writer, () => this.#endTcp());
     this.#parser = new FrameParser({
       onMessage: (data) => this.#conn.received(data),
       onPing: (payload) => {
         if (this.#sentClose) return;
         this.#writer.pong(payload);
-        this.#scheduleFlush();
+        this.#out.schedule();
       },
       onPong: () => {},
       onClose: (code, reason) => {
@@ -115,8 +113,8 @@ export class NativeSocket implements Transport {
           if (code === 1005) this.#writer.close();
           else this.#writer.close(code, reason);
         }
-        this.#closeAfterFlush = true;
-        this.#scheduleFlush();
+        this.#out.endAfterFlush = true;
+        this.#out.schedule();
       },
       onError: (code, reason) => this.fail(code, reason),
     }, {
@@ -128,7 +126,7 @@ export class NativeSocket implements Transport {
 
   /** Bytes queued or being written. */
   get bufferedAmount(): number {
-    return this.#writer.pending + this.#inflight;
+    return this.#out.bufferedAmount;
   }
 
   /** Queues a message; it leaves with everything else sent this turn. */
@@ -136,7 +134,7 @@ export class NativeSocket implements Transport {
     if (this.#sentClose) return;
     if (typeof data === "string") this.#writer.text(data);
     else this.#writer.binary(data);
-    this.#scheduleFlush();
+    this.#out.schedule();
   }
 
   /** Sends a close frame; the TCP connection ends on the reply or timeout. */
@@ -150,25 +148,20 @@ export class NativeSocket implements Transport {
     }
     this.#code = code;
     this.#reason = reason;
-    this.#scheduleFlush();
+    this.#out.schedule();
     this.#timer = setTimeout(() => this.#closeTcp(), this.#closeTimeoutMs);
   }
 
   /** Resolves when `bufferedAmount` ≤ `limit` or the socket is closed. */
   drain(limit: number): Promise<void> {
-    if (this.bufferedAmount <= limit || this.#tcpClosed) {
-      return Promise.resolve();
-    }
-    return new Promise((resolve) =>
-      this.#drainWaiters.push({ limit, resolve })
-    );
+    return this.#out.drain(limit);
   }
 
   /** Sends a ping (idle check). */
   ping(): void {
     if (this.#sentClose) return;
     this.#writer.ping();
-    this.#scheduleFlush();
+    this.#out.schedule();
   }
 
   /** Fails the connection: close frame with `code`, then TCP close. */
@@ -180,8 +173,8 @@ export class NativeSocket implements Transport {
       this.close(code, reason);
     }
     // The peer's reply will not be parsed: end once our close is written.
-    this.#closeAfterFlush = true;
-    this.#scheduleFlush();
+    this.#out.endAfterFlush = true;
+    this.#out.schedule();
   }
 
   /** Drops the connection at once, no closing handshake (core's deadline). */
@@ -191,7 +184,7 @@ export class NativeSocket implements Transport {
 
   /** Frees buffers while idle (called by the sweeper). */
   trim(): void {
-    if (!this.#writing && this.#writer.pending === 0) this.#writer.release();
+    if (!this.#out.busy && this.#writer.pending === 0) this.#writer.release();
     // The pending read keeps the old buffer; the next one is small again.
     if (this.#readBuf.length > MIN_READ) {
       this.#readBuf = new Uint8Array(MIN_READ);
@@ -223,35 +216,6 @@ export class NativeSocket implements Transport {
     this.#conn.closed(this.#code, this.#reason);
   }
 
-  #scheduleFlush(): void {
-    if (this.#flushQueued || this.#writing) return;
-    this.#flushQueued = true;
-    // A microtask: every send of this turn is queued by then.
-    queueMicrotask(() => this.#flush());
-  }
-
-  async #flush(): Promise<void> {
-    this.#flushQueued = false;
-    if (this.#writing || this.#tcpClosed) return;
-    this.#writing = true;
-    try {
-      for (let bytes; (bytes = this.#writer.take()) !== null;) {
-        this.#inflight = bytes.length;
-        for (let off = 0; off < bytes.length;) {
-          off += await this.#tcp.write(bytes.subarray(off));
-          this.#inflight = bytes.length - off;
-        }
-        this.#wakeDrainers();
-      }
-    } catch {
-      this.#closeAfterFlush = true; // the peer is gone
-    } finally {
-      this.#writing = false;
-      this.#inflight = 0;
-    }
-    if (this.#closeAfterFlush) this.#endTcp();
-  }
-
   /**
    * Ends our side once the close frame is written: FIN first (the server
    * closes first, RFC 6455 §7.1.1), then read until the peer's FIN. Closing
@@ -270,15 +234,6 @@ export class NativeSocket implements Transport {
     this.#timer = setTimeout(() => this.#closeTcp(), LINGER_MS);
   }
 
-  #wakeDrainers(): void {
-    const amount = this.bufferedAmount;
-    this.#drainWaiters = this.#drainWaiters.filter((w) => {
-      if (amount > w.limit && !this.#tcpClosed) return true;
-      w.resolve();
-      return false;
-    });
-  }
-
   #closeTcp(): void {
     if (this.#tcpClosed) return;
     this.#tcpClosed = true;
@@ -287,6 +242,6 @@ export class NativeSocket implements Transport {
     try {
       this.#tcp.close();
     } catch { /* already closed */ }
-    this.#wakeDrainers();
+    this.#out.stop();
   }
 }
