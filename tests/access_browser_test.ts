@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { browserTest } from "./support/browser.ts";
 import { startServer } from "./support/server.ts";
+import { ENGINES } from "./support/engines.ts";
 
 /** Page script: opens `url`, sends "hi", resolves with the echo or the close code. */
 const echoOnce = (url: string) =>
@@ -13,8 +14,12 @@ const echoOnce = (url: string) =>
 
 browserTest(
   "a browser logged in with --basic-auth opens same-origin WebSockets",
-  async (browser) => {
-    const s = await startServer({ basicAuth: "ann:s3cret", sameOrigin: true });
+  async (browser, engine) => {
+    const s = await startServer({
+      engine,
+      basicAuth: "ann:s3cret",
+      sameOrigin: true,
+    });
     try {
       const context = await browser.newContext({
         httpCredentials: { username: "ann", password: "s3cret" },
@@ -38,12 +43,13 @@ browserTest(
       await s.close();
     }
   },
+  ENGINES,
 );
 
 browserTest(
   "--origin refuses a browser page served from another origin",
-  async (browser) => {
-    const s = await startServer({ origins: ["https://app.example"] });
+  async (browser, engine) => {
+    const s = await startServer({ engine, origins: ["https://app.example"] });
     try {
       const page = await browser.newPage();
       await page.goto(`${s.http}/`);
@@ -62,4 +68,5 @@ browserTest(
       await s.close();
     }
   },
+  ENGINES,
 );

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { parseCli } from "../lib/cli.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
-import { spawnServer, startServer } from "./support/server.ts";
+import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine, startEngine } from "./support/engines.ts";
 
 const TOKEN_VAR = "DENOSOCKET_PRIVATE_TOKEN";
 const auth = (userPass: string) => "Basic " + btoa(userPass);
 
-Deno.test("--origin refuses other origins with 403 and names them in the log", async () => {
-  const s = await startServer({ origins: ["https://good.example"] });
+eachEngine.test("--origin refuses other origins with 403 and names them in the log", async (engine) => {
+  const s = await startServer({ engine, origins: ["https://good.example"] });
   try {
     const bad = await rawUpgrade(
       s.port,
@@ -37,8 +38,8 @@ Deno.test("--origin refuses other origins with 403 and names them in the log", a
   }
 });
 
-Deno.test("--same-origin admits only pages of the server's own host", async () => {
-  const s = await startServer({ sameOrigin: true });
+eachEngine.test("--same-origin admits only pages of the server's own host", async (engine) => {
+  const s = await startServer({ engine, sameOrigin: true });
   try {
     const host = `127.0.0.1:${s.port}`;
     const same = await rawUpgrade(
@@ -83,8 +84,8 @@ Deno.test("parseCli() reads --origin lists, * and bad origins", () => {
   if (bad.kind === "error") assert.match(bad.message, /scheme:\/\/host/);
 });
 
-Deno.test("--basic-auth answers 401 with a Basic challenge until the right credentials come", async () => {
-  const s = await startServer({ basicAuth: "ann:s3cret" });
+eachEngine.test("--basic-auth answers 401 with a Basic challenge until the right credentials come", async (engine) => {
+  const s = await startServer({ engine, basicAuth: "ann:s3cret" });
   try {
     const none = await fetch(`${s.http}/`);
     await none.body?.cancel();
@@ -124,11 +125,11 @@ Deno.test("--basic-auth answers 401 with a Basic challenge until the right crede
   }
 });
 
-Deno.test("--basic-auth @FILE reads USER:PASS from the file's first line", async () => {
+eachEngine.test("--basic-auth @FILE reads USER:PASS from the file's first line", async (engine) => {
   const dir = await Deno.makeTempDir();
   const file = `${dir}/auth`;
   await Deno.writeTextFile(file, "ann:from file\n");
-  const s = await spawnServer(["--basic-auth", `@${file}`]);
+  const s = await startEngine(engine, ["--basic-auth", `@${file}`]);
   try {
     const denied = await fetch(`${s.http}/`);
     await denied.body?.cancel();
@@ -144,10 +145,10 @@ Deno.test("--basic-auth @FILE reads USER:PASS from the file's first line", async
   }
 });
 
-Deno.test("/private refuses with 503 while its token variable is unset", async () => {
+eachEngine.test("/private refuses with 503 while its token variable is unset", async (engine) => {
   const saved = Deno.env.get(TOKEN_VAR);
   Deno.env.delete(TOKEN_VAR);
-  const s = await startServer();
+  const s = await startServer({ engine });
   try {
     const res = await rawUpgrade(
       s.port,
@@ -162,10 +163,10 @@ Deno.test("/private refuses with 503 while its token variable is unset", async (
   }
 });
 
-Deno.test("/private admits the right token by header or ?token= and 401s the rest", async () => {
+eachEngine.test("/private admits the right token by header or ?token= and 401s the rest", async (engine) => {
   const saved = Deno.env.get(TOKEN_VAR);
   Deno.env.set(TOKEN_VAR, "t0k3n");
-  const s = await startServer();
+  const s = await startServer({ engine });
   try {
     const none = await rawUpgrade(s.port, "/private", upgradeHeaders());
     assert.equal(none.status, 401);

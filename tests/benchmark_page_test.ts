@@ -7,6 +7,7 @@ import {
   watchPage,
 } from "./support/browser.ts";
 import { startServer, type TestServer } from "./support/server.ts";
+import { ENGINES } from "./support/engines.ts";
 
 /** bytes_in/bytes_out summed over the server's close lines for the helper. */
 async function serverTotals(server: TestServer, sockets: number) {
@@ -58,8 +59,8 @@ async function resultRows(page: Page): Promise<string[][]> {
 for (const direction of ["send", "receive"] as const) {
   browserTest(
     `benchmark page: a small ${direction} run completes with the byte totals the server logged`,
-    async (browser) => {
-      const server = await startServer();
+    async (browser, engine) => {
+      const server = await startServer({ engine });
       try {
         const page = await browser.newPage();
         const watch = watchPage(page);
@@ -112,13 +113,14 @@ for (const direction of ["send", "receive"] as const) {
         await server.close();
       }
     },
+    ENGINES,
   );
 }
 
 browserTest(
   "benchmark page: a bad size is refused with a message and opens no socket",
-  async (browser) => {
-    const server = await startServer();
+  async (browser, engine) => {
+    const server = await startServer({ engine });
     try {
       const page = await browser.newPage();
       await page.goto(`${server.http}/benchmark.html`);
@@ -134,4 +136,5 @@ browserTest(
       await server.close();
     }
   },
+  ENGINES,
 );

@@ -5,6 +5,7 @@ import { subscriberCount } from "../lib/mod.ts";
 import { upgradeHeaders } from "./support/raw.ts";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine } from "./support/engines.ts";
 
 interface Chat {
   type: string;
@@ -27,8 +28,8 @@ async function until(c: TestClient, type: string, from: string): Promise<Chat> {
   throw new Error(`no ${type} from ${from}`);
 }
 
-Deno.test("/chat/:room: join and leave notices, messages to everyone in the room only", async () => {
-  const server = await startServer();
+eachEngine.test("/chat/:room: join and leave notices, messages to everyone in the room only", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const room = `r${crypto.randomUUID().slice(0, 6)}`;
     const alice = await TestClient.open(`${server.ws}/chat/${room}?name=alice`);
@@ -62,8 +63,8 @@ Deno.test("/chat/:room: join and leave notices, messages to everyone in the room
   }
 });
 
-Deno.test("/chat/:room replays the room's last 50 messages on join", async () => {
-  const server = await startServer();
+eachEngine.test("/chat/:room replays the room's last 50 messages on join", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const room = `h${crypto.randomUUID().slice(0, 6)}`;
     const alice = await TestClient.open(`${server.ws}/chat/${room}?name=alice`);
@@ -83,8 +84,8 @@ Deno.test("/chat/:room replays the room's last 50 messages on join", async () =>
   }
 });
 
-Deno.test("/chat/:room refuses bad room names (400), binary (4003) and long text", async () => {
-  const server = await startServer();
+eachEngine.test("/chat/:room refuses bad room names (400), binary (4003) and long text", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const res = await fetch(`${server.http}/chat/no%20spaces`, {
       headers: upgradeHeaders(),
@@ -121,8 +122,8 @@ Deno.test("/chat/:room refuses bad room names (400), binary (4003) and long text
   }
 });
 
-Deno.test("/clock: one shared timer, started by the first subscriber, stopped after the last", async () => {
-  const server = await startServer();
+eachEngine.test("/clock: one shared timer, started by the first subscriber, stopped after the last", async (engine) => {
+  const server = await startServer({ engine });
   try {
     assert.equal(clockRunning(), false);
     const a = await TestClient.open(`${server.ws}/clock`);

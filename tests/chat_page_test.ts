@@ -8,11 +8,12 @@ import {
   watchPage,
 } from "./support/browser.ts";
 import { startServer } from "./support/server.ts";
+import { ENGINES } from "./support/engines.ts";
 
 browserTest(
   "chat.html: two browser pages in one room exchange a message",
-  async (browser) => {
-    const server = await startServer();
+  async (browser, engine) => {
+    const server = await startServer({ engine });
     try {
       const room = `b${crypto.randomUUID().slice(0, 6)}`;
       const open = async (name: string) => {
@@ -43,6 +44,7 @@ browserTest(
       await server.close();
     }
   },
+  ENGINES,
 );
 
 browserTest(

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { parseCli } from "../lib/cli.ts";
-import { runCli, spawnServer } from "./support/server.ts";
+import { runCli } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { waitFor } from "./support/wait.ts";
+import { eachEngine, startEngine } from "./support/engines.ts";
 
 Deno.test("parseCli() reads every flag and PORT", () => {
   const r = parseCli([
@@ -79,8 +80,8 @@ Deno.test("main.ts --list-handlers prints the route table", async () => {
   );
 });
 
-Deno.test("SIGTERM closes every socket with 1001 and exits 0", async () => {
-  const server = await spawnServer();
+eachEngine.test("SIGTERM closes every socket with 1001 and exits 0", async (engine) => {
+  const server = await startEngine(engine);
   await waitFor(
     () => /\/echo\s+handlers\/echo\.ts/.test(server.output()),
     5000,
@@ -100,16 +101,16 @@ Deno.test("SIGTERM closes every socket with 1001 and exits 0", async () => {
   assert.equal(status.code, 0);
 });
 
-Deno.test("SIGINT shuts down the same way", async () => {
-  const server = await spawnServer();
+eachEngine.test("SIGINT shuts down the same way", async (engine) => {
+  const server = await startEngine(engine);
   const c = await TestClient.open(`${server.ws}/echo`);
   const status = await server.stop("SIGINT");
   assert.equal((await c.closed).code, 1001);
   assert.equal(status.code, 0);
 });
 
-Deno.test("main.ts logs one line per connection opened and closed", async () => {
-  const server = await spawnServer();
+eachEngine.test("main.ts logs one line per connection opened and closed", async (engine) => {
+  const server = await startEngine(engine);
   try {
     const c = await TestClient.open(`${server.ws}/echo`);
     c.send("abc");

@@ -7,9 +7,10 @@ import {
   readFrames,
 } from "./support/frames.ts";
 import { startServer } from "./support/server.ts";
+import { eachEngine } from "./support/engines.ts";
 
-Deno.test("a server close survives a peer that keeps sending until it replies", async () => {
-  const s = await startServer();
+eachEngine.test("a server close survives a peer that keeps sending until it replies", async (engine) => {
+  const s = await startServer({ engine });
   try {
     const { conn } = await rawHandshake(s.port, "/close");
     await conn.write(frame({ opcode: 1, payload: "4000 bye" }));

@@ -5,6 +5,7 @@ import { rawOpen, rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine } from "./support/engines.ts";
 
 type Closed = { code: number; reason: string };
 
@@ -86,9 +87,9 @@ function recordingRoutes() {
   return { routes, closes, errors };
 }
 
-Deno.test("close() is called exactly once with 1006 after an abrupt disconnect", async () => {
+eachEngine.test("close() is called exactly once with 1006 after an abrupt disconnect", async (engine) => {
   const { routes, closes } = recordingRoutes();
-  await withServer({}, routes, async (s) => {
+  await withServer({ engine }, routes, async (s) => {
     const { conn, response } = await rawOpen(s.port, "/record");
     assert.equal(response.status, 101);
     await waitFor(() => s.app.connections.size === 1);
@@ -99,9 +100,9 @@ Deno.test("close() is called exactly once with 1006 after an abrupt disconnect",
   });
 });
 
-Deno.test("close() sees the client's code and reason, once", async () => {
+eachEngine.test("close() sees the client's code and reason, once", async (engine) => {
   const { routes, closes } = recordingRoutes();
-  await withServer({}, routes, async (s) => {
+  await withServer({ engine }, routes, async (s) => {
     const c = await TestClient.open(`${s.ws}/record`);
     const seen = await c.close(4000, "bye");
     assert.equal(seen.code, 4000);
@@ -117,9 +118,9 @@ Deno.test("close() sees the client's code and reason, once", async () => {
   });
 });
 
-Deno.test("conn.close() throws RangeError for a reserved code or a reason over 123 bytes", async () => {
+eachEngine.test("conn.close() throws RangeError for a reserved code or a reason over 123 bytes", async (engine) => {
   const { routes } = recordingRoutes();
-  await withServer({}, routes, async (s) => {
+  await withServer({ engine }, routes, async (s) => {
     const c = await TestClient.open(`${s.ws}/record`);
     c.send("close-bad");
     assert.equal(
@@ -137,9 +138,9 @@ Deno.test("conn.close() throws RangeError for a reserved code or a reason over 1
   });
 });
 
-Deno.test("a message over --max-message-size closes with 1009", async () => {
+eachEngine.test("a message over --max-message-size closes with 1009", async (engine) => {
   const { routes, closes } = recordingRoutes();
-  await withServer({ maxMessageSize: 1024 }, routes, async (s) => {
+  await withServer({ engine, maxMessageSize: 1024 }, routes, async (s) => {
     const c = await TestClient.open(`${s.ws}/record`);
     c.send("x".repeat(1024));
     assert.equal((await c.next() as string).length, 1024);
@@ -155,9 +156,9 @@ Deno.test("a message over --max-message-size closes with 1009", async () => {
   });
 });
 
-Deno.test("a throwing message handler closes only its socket with 1011", async () => {
+eachEngine.test("a throwing message handler closes only its socket with 1011", async (engine) => {
   const { routes, closes } = recordingRoutes();
-  await withServer({}, routes, async (s) => {
+  await withServer({ engine }, routes, async (s) => {
     const bystander = await TestClient.open(`${s.ws}/record`);
     const sync = await TestClient.open(`${s.ws}/throw`);
     const async = await TestClient.open(`${s.ws}/throw`);
@@ -174,9 +175,9 @@ Deno.test("a throwing message handler closes only its socket with 1011", async (
   });
 });
 
-Deno.test("accept() can refuse with any status, and a throwing accept() is a 500", async () => {
+eachEngine.test("accept() can refuse with any status, and a throwing accept() is a 500", async (engine) => {
   const { routes } = recordingRoutes();
-  await withServer({}, routes, async (s) => {
+  await withServer({ engine }, routes, async (s) => {
     const denied = await rawUpgrade(s.port, "/auth", upgradeHeaders());
     assert.equal(denied.status, 401);
     assert.equal(denied.headers.get("www-authenticate"), 'Bearer realm="test"');
@@ -198,9 +199,9 @@ Deno.test("accept() can refuse with any status, and a throwing accept() is a 500
   });
 });
 
-Deno.test("accept() state reaches conn.state", async () => {
+eachEngine.test("accept() state reaches conn.state", async (engine) => {
   const { routes } = recordingRoutes();
-  await withServer({}, routes, async (s) => {
+  await withServer({ engine }, routes, async (s) => {
     const res = await fetch(`${s.http}/auth`); // plain GET: endpoint page
     await res.body?.cancel();
     const { conn, response: r } = await rawOpen(s.port, "/auth", {
@@ -216,9 +217,9 @@ Deno.test("accept() state reaches conn.state", async () => {
   });
 });
 
-Deno.test("an idle peer that never answers pings is closed 1001, and close() runs once", async () => {
+eachEngine.test("an idle peer that never answers pings is closed 1001, and close() runs once", async (engine) => {
   const { routes, closes } = recordingRoutes();
-  await withServer({ idleTimeout: 1 }, routes, async (s) => {
+  await withServer({ engine, idleTimeout: 1 }, routes, async (s) => {
     const { conn, response } = await rawOpen(s.port, "/record");
     assert.equal(response.status, 101);
     await waitFor(() => closes.length >= 1, 10_000);

@@ -8,6 +8,7 @@ import {
   watchPage,
 } from "./support/browser.ts";
 import { startServer } from "./support/server.ts";
+import { ENGINES } from "./support/engines.ts";
 
 /** The text of the last log entry of `kind`, once there is one containing `text`. */
 async function logEntry(page: Page, kind: string, text: string) {
@@ -20,8 +21,8 @@ async function logEntry(page: Page, kind: string, text: string) {
 
 browserTest(
   "console: GET /echo opens it pre-filled; text, bytes, file and a 4000 close round-trip",
-  async (browser) => {
-    const server = await startServer();
+  async (browser, engine) => {
+    const server = await startServer({ engine });
     try {
       const page = await browser.newPage();
       const watch = watchPage(page);
@@ -81,12 +82,13 @@ browserTest(
       await server.close();
     }
   },
+  ENGINES,
 );
 
 browserTest(
   "console: a subprotocol the handler speaks is offered, negotiated and shown",
-  async (browser) => {
-    const server = await startServer();
+  async (browser, engine) => {
+    const server = await startServer({ engine });
     try {
       const page = await browser.newPage();
       const watch = watchPage(page);
@@ -114,12 +116,13 @@ browserTest(
       await server.close();
     }
   },
+  ENGINES,
 );
 
 browserTest(
   "console: an unsupported subprotocol is refused and the close event says 1006",
-  async (browser) => {
-    const server = await startServer();
+  async (browser, engine) => {
+    const server = await startServer({ engine });
     try {
       const page = await browser.newPage();
       await page.goto(`${server.http}/console.html?url=/subprotocol`);
@@ -139,4 +142,5 @@ browserTest(
       await server.close();
     }
   },
+  ENGINES,
 );

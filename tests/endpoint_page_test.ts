@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.ts";
+import { eachEngine } from "./support/engines.ts";
 
 const BROWSER_ACCEPT =
   "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-Deno.test("a browser GET of /echo is sent to the console, pre-filled", async () => {
-  const server = await startServer();
+eachEngine.test("a browser GET of /echo is sent to the console, pre-filled", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const res = await fetch(`${server.http}/echo`, {
       headers: { accept: BROWSER_ACCEPT },
@@ -20,8 +21,8 @@ Deno.test("a browser GET of /echo is sent to the console, pre-filled", async () 
   }
 });
 
-Deno.test("the console link keeps the path's query and the handler's subprotocols", async () => {
-  const server = await startServer();
+eachEngine.test("the console link keeps the path's query and the handler's subprotocols", async (engine) => {
+  const server = await startServer({ engine });
   try {
     for (
       const [path, location] of [
@@ -45,8 +46,8 @@ Deno.test("the console link keeps the path's query and the handler's subprotocol
   }
 });
 
-Deno.test("curl's GET of /subprotocol gets text naming the subprotocols and the console", async () => {
-  const server = await startServer();
+eachEngine.test("curl's GET of /subprotocol gets text naming the subprotocols and the console", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const res = await fetch(`${server.http}/subprotocol`, {
       headers: { accept: "*/*" },
@@ -73,11 +74,11 @@ Deno.test("curl's GET of /subprotocol gets text naming the subprotocols and the 
   }
 });
 
-Deno.test("the console and benchmark pages are served with --no-static and beside a custom static folder", async () => {
+eachEngine.test("the console and benchmark pages are served with --no-static and beside a custom static folder", async (engine) => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/benchmark.html`, "mine");
   for (const staticDir of [null, dir]) {
-    const server = await startServer({ staticDir });
+    const server = await startServer({ engine, staticDir });
     try {
       const js = await fetch(`${server.http}/console.js`);
       assert.equal(js.status, 200);

@@ -3,9 +3,10 @@ import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { waitFor } from "./support/wait.ts";
+import { eachEngine } from "./support/engines.ts";
 
-Deno.test("/echo echoes text as text and binary as binary, and closes on Goodbye", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/echo echoes text as text and binary as binary, and closes on Goodbye", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/echo`);
     c.send("héllo ✓");
     assert.equal(await c.next(), "héllo ✓");
@@ -19,8 +20,8 @@ Deno.test("/echo echoes text as text and binary as binary, and closes on Goodbye
   });
 });
 
-Deno.test("/close closes with the code and reason it is sent", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/close closes with the code and reason it is sent", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/close`);
     c.send("4321 see you");
     assert.deepEqual(await c.closed, {
@@ -35,8 +36,8 @@ Deno.test("/close closes with the code and reason it is sent", async () => {
   });
 });
 
-Deno.test("/close answers a client close with the client's own code and reason", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/close answers a client close with the client's own code and reason", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/close`);
     const closed = await c.close(4000, "bye");
     assert.equal(closed.code, 4000);
@@ -47,8 +48,8 @@ Deno.test("/close answers a client close with the client's own code and reason",
   });
 });
 
-Deno.test("/origin_check refuses other origins with 403 and echoes for example.com", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/origin_check refuses other origins with 403 and echoes for example.com", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const bad = await rawUpgrade(
       s.port,
       "/origin_check",
@@ -67,8 +68,8 @@ Deno.test("/origin_check refuses other origins with 403 and echoes for example.c
   });
 });
 
-Deno.test("/internal_error closes with 1011 and logs the stack", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/internal_error closes with 1011 and logs the stack", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = new TestClient(`${s.ws}/internal_error`);
     const closed = await c.closed;
     assert.equal(closed.code, 1011);
@@ -80,8 +81,8 @@ Deno.test("/internal_error closes with 1011 and logs the stack", async () => {
   });
 });
 
-Deno.test("/cookie puts Set-Cookie on the 101 for set, set_httponly and clear", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/cookie puts Set-Cookie on the 101 for set, set_httponly and clear", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const set = await rawUpgrade(s.port, "/cookie?set", upgradeHeaders());
     assert.equal(set.status, 101);
     assert.deepEqual(set.headers.getSetCookie(), ["foo=bar; Max-Age=86400"]);
@@ -103,8 +104,8 @@ Deno.test("/cookie puts Set-Cookie on the 101 for set, set_httponly and clear", 
   });
 });
 
-Deno.test("/hsts adds Strict-Transport-Security, says Hello and closes 1000", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/hsts adds Strict-Transport-Security, says Hello and closes 1000", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const res = await rawUpgrade(s.port, "/hsts", upgradeHeaders());
     assert.equal(res.headers.get("strict-transport-security"), "max-age=86400");
     const c = new TestClient(`${s.ws}/hsts`);
@@ -113,8 +114,8 @@ Deno.test("/hsts adds Strict-Transport-Security, says Hello and closes 1000", as
   });
 });
 
-Deno.test("/bench pushes MSG COUNT times every SEC seconds, then closes 1000", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/bench pushes MSG COUNT times every SEC seconds, then closes 1000", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/bench`);
     c.send("0.01 3 tick");
     assert.deepEqual([await c.next(), await c.next(), await c.next()], [
@@ -130,8 +131,8 @@ Deno.test("/bench pushes MSG COUNT times every SEC seconds, then closes 1000", a
   });
 });
 
-Deno.test("/benchmark_helper sends N bytes of a and counts what it receives", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/benchmark_helper sends N bytes of a and counts what it receives", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/benchmark_helper`);
     c.send("receive 1000");
     assert.deepEqual(await c.next(), new Uint8Array(1000).fill(0x61));
@@ -149,8 +150,8 @@ Deno.test("/benchmark_helper sends N bytes of a and counts what it receives", as
   });
 });
 
-Deno.test("/reverse runs sequentially and closes 1000 when run() returns", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/reverse runs sequentially and closes 1000 when run() returns", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/reverse`);
     c.send("abc");
     c.send("héllo");
@@ -161,16 +162,16 @@ Deno.test("/reverse runs sequentially and closes 1000 when run() returns", async
   });
 });
 
-Deno.test("/rooms/:name passes the decoded name in conn.params", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/rooms/:name passes the decoded name in conn.params", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/rooms/caf%C3%A9`);
     assert.equal(await c.next(), "room café");
     await c.close();
   });
 });
 
-Deno.test("/subprotocol reports the negotiated protocol through conn.protocol", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/subprotocol reports the negotiated protocol through conn.protocol", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const c = await TestClient.open(`${s.ws}/subprotocol`, ["chat"]);
     assert.equal(c.socket.protocol, "chat");
     assert.equal(await c.next(), "protocol: chat");

@@ -5,6 +5,7 @@ import { rawHandshake, readFrames } from "./support/frames.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine } from "./support/engines.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -57,8 +58,8 @@ const routes: Route[] = [
   { pattern: "/firehose", handler: firehose, file: "firehose" },
 ];
 
-Deno.test("--max-connections answers 503 with Retry-After, and frees slots on close", async () => {
-  const s = await startServer({ maxConnections: 2 }, routes);
+eachEngine.test("--max-connections answers 503 with Retry-After, and frees slots on close", async (engine) => {
+  const s = await startServer({ engine, maxConnections: 2 }, routes);
   try {
     const a = await TestClient.open(`${s.ws}/echo`);
     const b = await TestClient.open(`${s.ws}/echo`);
@@ -77,8 +78,8 @@ Deno.test("--max-connections answers 503 with Retry-After, and frees slots on cl
   }
 });
 
-Deno.test("--max-connections slots come back after abrupt disconnects", async () => {
-  const s = await startServer({ maxConnections: 3 }, routes);
+eachEngine.test("--max-connections slots come back after abrupt disconnects", async (engine) => {
+  const s = await startServer({ engine, maxConnections: 3 }, routes);
   try {
     for (let i = 0; i < 12; i++) {
       const { conn } = await rawHandshake(s.port, "/echo");
@@ -94,8 +95,8 @@ Deno.test("--max-connections slots come back after abrupt disconnects", async ()
   }
 });
 
-Deno.test("--max-connections-per-ip answers 429 with Retry-After", async () => {
-  const s = await startServer({ maxConnectionsPerIp: 1 }, routes);
+eachEngine.test("--max-connections-per-ip answers 429 with Retry-After", async (engine) => {
+  const s = await startServer({ engine, maxConnectionsPerIp: 1 }, routes);
   try {
     const a = await TestClient.open(`${s.ws}/echo`);
     const second = await rawUpgrade(s.port, "/echo", upgradeHeaders());
@@ -111,8 +112,8 @@ Deno.test("--max-connections-per-ip answers 429 with Retry-After", async () => {
   }
 });
 
-Deno.test("--max-messages-per-second closes a flooding connection with 1008", async () => {
-  const s = await startServer({ maxMessagesPerSecond: 5 }, routes);
+eachEngine.test("--max-messages-per-second closes a flooding connection with 1008", async (engine) => {
+  const s = await startServer({ engine, maxMessagesPerSecond: 5 }, routes);
   try {
     const calm = await TestClient.open(`${s.ws}/echo`);
     for (let i = 0; i < 4; i++) calm.send(`m${i}`);
@@ -129,8 +130,8 @@ Deno.test("--max-messages-per-second closes a flooding connection with 1008", as
   }
 });
 
-Deno.test("send() returns false over --send-high-water and drained() resolves below it", async () => {
-  const s = await startServer({ sendHighWater: 64 * KiB }, routes);
+eachEngine.test("send() returns false over --send-high-water and drained() resolves below it", async (engine) => {
+  const s = await startServer({ engine, sendHighWater: 64 * KiB }, routes);
   try {
     const c = await TestClient.open(`${s.ws}/flow`);
     c.send("go");
@@ -152,10 +153,10 @@ Deno.test("send() returns false over --send-high-water and drained() resolves be
   }
 });
 
-Deno.test("--send-buffer-limit closes a stalled reader 1013 and drops it", async () => {
+eachEngine.test("--send-buffer-limit closes a stalled reader 1013 and drops it", async (engine) => {
   closes.length = 0;
   const s = await startServer(
-    { sendHighWater: 256 * KiB, sendBufferLimit: 4 * MiB },
+    { engine, sendHighWater: 256 * KiB, sendBufferLimit: 4 * MiB },
     routes,
   );
   try {

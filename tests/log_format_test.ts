@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { jsonLine, Logger } from "../lib/log.ts";
-import { spawnServer } from "./support/server.ts";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine, startEngine } from "./support/engines.ts";
 
 const CLOSE_FIELDS = [
   "ts",
@@ -29,8 +29,12 @@ async function until(lines: string[], pred: (l: string[]) => boolean) {
   }
 }
 
-Deno.test("--log-format json: every line parses and close carries every field", async () => {
-  const server = await startServer({ logFormat: "json", logLevel: "info" });
+eachEngine.test("--log-format json: every line parses and close carries every field", async (engine) => {
+  const server = await startServer({
+    engine,
+    logFormat: "json",
+    logLevel: "info",
+  });
   try {
     const c = await TestClient.open(`${server.ws}/subprotocol`, ["chat"]);
     c.send("héllo");
@@ -89,8 +93,8 @@ Deno.test("Logger text format stays key=value for people", () => {
   assert.match(lines[0], / INFO {2}open path=\/echo reason="two words"$/);
 });
 
-Deno.test("main.ts --log-format json prints only JSON lines, banner included", async () => {
-  const server = await spawnServer(["--log-format", "json"]);
+eachEngine.test("main.ts --log-format json prints only JSON lines, banner included", async (engine) => {
+  const server = await startEngine(engine, ["--log-format", "json"]);
   const c = await TestClient.open(`${server.ws}/echo`);
   await c.close(1000);
   for (let i = 0; i < 400 && !server.output().includes('"close"'); i++) {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine } from "./support/engines.ts";
 
-Deno.test("--ops-token: /_health and /_metrics need the bearer token", async () => {
-  const server = await startServer({ opsToken: "s3cret-token" });
+eachEngine.test("--ops-token: /_health and /_metrics need the bearer token", async (engine) => {
+  const server = await startServer({ engine, opsToken: "s3cret-token" });
   try {
     for (const path of ["/_health", "/_metrics"]) {
       const none = await fetch(`${server.http}${path}`);
@@ -35,8 +36,8 @@ Deno.test("--ops-token: /_health and /_metrics need the bearer token", async () 
   }
 });
 
-Deno.test("--no-ops: no /_health, no /_metrics, and nothing counted", async () => {
-  const server = await startServer({ ops: false });
+eachEngine.test("--no-ops: no /_health, no /_metrics, and nothing counted", async (engine) => {
+  const server = await startServer({ engine, ops: false });
   try {
     for (const path of ["/_health", "/_metrics"]) {
       const res = await fetch(`${server.http}${path}`);
@@ -54,8 +55,8 @@ Deno.test("--no-ops: no /_health, no /_metrics, and nothing counted", async () =
   }
 });
 
-Deno.test("ops endpoints answer HEAD without a body and 405 to POST", async () => {
-  const server = await startServer();
+eachEngine.test("ops endpoints answer HEAD without a body and 405 to POST", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const head = await fetch(`${server.http}/_health`, { method: "HEAD" });
     assert.equal(head.status, 200);
@@ -77,8 +78,8 @@ Deno.test("ops endpoints answer HEAD without a body and 405 to POST", async () =
   }
 });
 
-Deno.test("/_health answers 503 stopping once shutdown has begun", async () => {
-  const server = await startServer();
+eachEngine.test("/_health answers 503 stopping once shutdown has begun", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const c = await TestClient.open(`${server.ws}/echo`);
     await server.app.closeAll(1001, "Server shutting down", 5000);

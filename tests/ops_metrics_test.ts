@@ -4,11 +4,12 @@ import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { promtoolCheck, scrape, scrapeUntil } from "./support/prom.ts";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { eachEngine } from "./support/engines.ts";
 
 const echo = (s: string) => `{handler="/echo"${s ? "," + s : ""}}`;
 
-Deno.test("/_metrics counts a known sequence of connections exactly", async () => {
-  const server = await startServer();
+eachEngine.test("/_metrics counts a known sequence of connections exactly", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const a = await TestClient.open(`${server.ws}/echo`);
     const b = await TestClient.open(`${server.ws}/echo`);
@@ -110,8 +111,8 @@ Deno.test("/_metrics counts a known sequence of connections exactly", async () =
   }
 });
 
-Deno.test("/_metrics counts handshake rejections by status", async () => {
-  const server = await startServer();
+eachEngine.test("/_metrics counts handshake rejections by status", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const h = upgradeHeaders();
     assert.equal((await rawUpgrade(server.port, "/nope", h)).status, 404);
@@ -146,8 +147,8 @@ Deno.test("/_metrics counts handshake rejections by status", async () => {
   }
 });
 
-Deno.test("/_metrics passes promtool check metrics after traffic", async () => {
-  const server = await startServer();
+eachEngine.test("/_metrics passes promtool check metrics after traffic", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const a = await TestClient.open(`${server.ws}/echo`);
     a.send("x".repeat(70_000));
@@ -172,8 +173,8 @@ Deno.test("/_metrics passes promtool check metrics after traffic", async () => {
   }
 });
 
-Deno.test("/_metrics counts topic publishes, deliveries per handler, and sent messages", async () => {
-  const server = await startServer();
+eachEngine.test("/_metrics counts topic publishes, deliveries per handler, and sent messages", async (engine) => {
+  const server = await startServer({ engine });
   try {
     const url = `${server.ws}/pubsub/news?hello=1`;
     const [a, b, c] = await Promise.all(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { withServer } from "./support/server.ts";
+import { eachEngine } from "./support/engines.ts";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -28,8 +29,8 @@ async function python(script: string, url: string): Promise<string[]> {
   return new TextDecoder().decode(out.stdout).trim().split("\n");
 }
 
-Deno.test("python3-websockets echoes text and binary through /echo", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("python3-websockets echoes text and binary through /echo", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const lines = await python(
       `
 import asyncio, sys, websockets
@@ -54,8 +55,8 @@ asyncio.run(main())
   });
 });
 
-Deno.test("python3-websockets negotiates a subprotocol from a multi-protocol offer", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("python3-websockets negotiates a subprotocol from a multi-protocol offer", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const lines = await python(
       `
 import asyncio, sys, websockets

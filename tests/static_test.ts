@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { rawRequest } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
+import { eachEngine } from "./support/engines.ts";
 
-Deno.test("serveStatic() serves the tutorial page with its type, length and ETag", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("serveStatic() serves the tutorial page with its type, length and ETag", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const res = await fetch(`${s.http}/`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
@@ -19,8 +20,8 @@ Deno.test("serveStatic() serves the tutorial page with its type, length and ETag
   });
 });
 
-Deno.test("serveStatic() answers 304 to a fresh ETag and HEAD without a body", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("serveStatic() answers 304 to a fresh ETag and HEAD without a body", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const first = await fetch(`${s.http}/`);
     await first.body?.cancel();
     const etag = first.headers.get("etag")!;
@@ -44,8 +45,8 @@ Deno.test("serveStatic() answers 304 to a fresh ETag and HEAD without a body", a
   });
 });
 
-Deno.test("serveStatic() never leaves the static folder", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("serveStatic() never leaves the static folder", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     for (
       const path of [
         "/../deno.json",
@@ -73,8 +74,8 @@ Deno.test("serveStatic() never leaves the static folder", async () => {
   });
 });
 
-Deno.test("--no-static serves no files", async () => {
-  await withServer({ staticDir: null }, undefined, async (s) => {
+eachEngine.test("--no-static serves no files", async (engine) => {
+  await withServer({ engine, staticDir: null }, undefined, async (s) => {
     const res = await fetch(`${s.http}/`);
     assert.equal(res.status, 404);
     await res.body?.cancel();

@@ -5,7 +5,8 @@ import {
   rawHandshake,
   readFrames,
 } from "./support/frames.ts";
-import { runCli, type ServerProcess, spawnServer } from "./support/server.ts";
+import { runCli, type ServerProcess } from "./support/server.ts";
+import { eachEngine, startEngine } from "./support/engines.ts";
 
 const dec = new TextDecoder();
 
@@ -43,13 +44,13 @@ async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
   return { cert, key };
 }
 
-Deno.test("main.ts serves https and wss with --cert and --key", async () => {
+eachEngine.test("main.ts serves https and wss with --cert and --key", async (engine) => {
   const dir = await Deno.makeTempDir();
   let proc: ServerProcess | null = null;
   try {
     const { cert, key } = await selfSigned(dir);
     const pem = await Deno.readTextFile(cert);
-    proc = await spawnServer(["--cert", cert, "--key", key]);
+    proc = await startEngine(engine, ["--cert", cert, "--key", key]);
     const port = proc.port;
     assert.match(proc.output(), /listening on https:\/\/127\.0\.0\.1:\d+\//);
 

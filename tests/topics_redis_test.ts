@@ -4,7 +4,8 @@
  * comes back on the same port.
  */
 import assert from "node:assert/strict";
-import { type ServerProcess, spawnServer } from "./support/server.ts";
+import { startEngine } from "./support/engines.ts";
+import type { ServerProcess } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 
 const REDIS = "/usr/bin/redis-server";
@@ -86,7 +87,7 @@ function count(text: string, re: RegExp): number {
   return (text.match(new RegExp(re, "g")) ?? []).length;
 }
 
-Deno.test("redis bus: servers share topics, survive a Redis outage and recover", async () => {
+Deno.test("redis bus: a deno-engine and a native-engine server share topics, survive a Redis outage and recover", async () => {
   const dir = await Deno.makeTempDir({ prefix: "denosocket-redis-" });
   const port = freePort();
   let redis = await startRedis(port, dir);
@@ -94,7 +95,11 @@ Deno.test("redis bus: servers share topics, survive a Redis outage and recover",
   const clients: TestClient[] = [];
   try {
     const bus = ["--bus", `redis://127.0.0.1:${port}`];
-    servers.push(await spawnServer(bus), await spawnServer(bus));
+    // One server per engine: the bus is the engines' common ground.
+    servers.push(
+      await startEngine("deno", bus),
+      await startEngine("native", bus),
+    );
     const [s1, s2] = servers;
     for (const s of servers) assert.match(s.output(), /bus_up kind=redis/);
     const open = async (s: ServerProcess) => {

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { defineHandler, publish, subscriberCount } from "../lib/mod.ts";
 import { loadRoutes } from "../lib/routes.ts";
 import type { Route } from "../lib/router.ts";
+import type { EngineName } from "../lib/options.ts";
+import { eachEngine } from "./support/engines.ts";
 import { rawOpen } from "./support/raw.ts";
 import { startServer, type TestServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";
@@ -25,12 +27,15 @@ const ctl = defineHandler({
   },
 });
 
-async function withServer(fn: (s: TestServer) => Promise<void>) {
+async function withServer(
+  engine: EngineName,
+  fn: (s: TestServer) => Promise<void>,
+) {
   const routes: Route[] = [
     ...await loadRoutes(null),
     { pattern: "/ctl", handler: ctl, file: "tests/topics_test.ts" },
   ];
-  const server = await startServer({}, routes);
+  const server = await startServer({ engine }, routes);
   try {
     await fn(server);
   } finally {
@@ -55,8 +60,8 @@ async function assertSilent(c: TestClient, ms = 300): Promise<void> {
   await assert.rejects(c.next(ms), /no message within/);
 }
 
-Deno.test("conn.publish() reaches every other subscriber, not the sender", async () => {
-  await withServer(async (server) => {
+eachEngine.test("conn.publish() reaches every other subscriber, not the sender", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await ctlClient(server, "sub t1");
     const b = await ctlClient(server, "sub t1");
     const c = await ctlClient(server, "sub t1");
@@ -71,8 +76,8 @@ Deno.test("conn.publish() reaches every other subscriber, not the sender", async
   });
 });
 
-Deno.test("conn.topics lists subscriptions; unsubscribe() stops delivery", async () => {
-  await withServer(async (server) => {
+eachEngine.test("conn.topics lists subscriptions; unsubscribe() stops delivery", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await ctlClient(server, "sub x", "sub y", "sub x");
     a.send("topics");
     assert.equal(await a.next(), "topics=x,y");
@@ -91,8 +96,8 @@ Deno.test("conn.topics lists subscriptions; unsubscribe() stops delivery", async
   });
 });
 
-Deno.test("a closed connection leaves every topic", async () => {
-  await withServer(async (server) => {
+eachEngine.test("a closed connection leaves every topic", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await ctlClient(server, "sub gone1", "sub gone2");
     assert.equal(subscriberCount("gone1"), 1);
     assert.equal(subscriberCount("gone2"), 1);
@@ -109,8 +114,8 @@ Deno.test("a closed connection leaves every topic", async () => {
   });
 });
 
-Deno.test("binary messages fan out as binary, byte for byte", async () => {
-  await withServer(async (server) => {
+eachEngine.test("binary messages fan out as binary, byte for byte", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await ctlClient(server);
     const b = await ctlClient(server, "sub bin");
     const bytes = new Uint8Array([0, 1, 2, 255, 254, 128]);
@@ -120,8 +125,8 @@ Deno.test("binary messages fan out as binary, byte for byte", async () => {
   });
 });
 
-Deno.test("publish() from server code reaches every subscriber", async () => {
-  await withServer(async (server) => {
+eachEngine.test("publish() from server code reaches every subscriber", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await ctlClient(server, "sub news");
     const b = await ctlClient(server, "sub news");
     publish("news", "extra");
@@ -134,8 +139,8 @@ Deno.test("publish() from server code reaches every subscriber", async () => {
   });
 });
 
-Deno.test("an invalid topic is a handler error: the connection closes 1011", async () => {
-  await withServer(async (server) => {
+eachEngine.test("an invalid topic is a handler error: the connection closes 1011", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await ctlClient(server);
     a.send("bad");
     const closed = await a.closed;
@@ -146,8 +151,8 @@ Deno.test("an invalid topic is a handler error: the connection closes 1011", asy
   });
 });
 
-Deno.test("/pubsub/:topic relays to the topic's other clients and refuses bad names", async () => {
-  await withServer(async (server) => {
+eachEngine.test("/pubsub/:topic relays to the topic's other clients and refuses bad names", async (engine) => {
+  await withServer(engine, async (server) => {
     const a = await TestClient.open(`${server.ws}/pubsub/room.1?hello=1`);
     const b = await TestClient.open(`${server.ws}/pubsub/room.1?hello=1`);
     const hello = JSON.parse(await a.next() as string);

@@ -5,12 +5,13 @@ import {
   waitForText,
   watchPage,
 } from "./support/browser.ts";
-import { spawnServer, startServer } from "./support/server.ts";
+import { startServer } from "./support/server.ts";
+import { ENGINES, startEngine } from "./support/engines.ts";
 
 browserTest(
   "tutorial page: Run WebSocket alerts open, send, receive, then close when the server stops",
-  async (browser) => {
-    const server = await startServer();
+  async (browser, engine) => {
+    const server = await startServer({ engine });
     let stopped = false;
     try {
       const page = await browser.newPage();
@@ -70,12 +71,13 @@ browserTest(
       if (!stopped) await server.close();
     }
   },
+  ENGINES,
 );
 
 browserTest(
   "tutorial page against main.ts: Ctrl+C on the server shows Connection is closed... with 1001",
-  async (browser) => {
-    const server = await spawnServer();
+  async (browser, engine) => {
+    const server = await startEngine(engine);
     try {
       const page = await browser.newPage();
       const alerts: string[] = [];
@@ -103,4 +105,5 @@ browserTest(
       await server.stop();
     }
   },
+  ENGINES,
 );

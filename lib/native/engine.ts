@@ -53,7 +53,9 @@ export interface NativeServer {
   shutdown(): Promise<void>;
 }
 
-// A client gets this long to send its request head (slowloris guard).
+// A client gets this long to send its request (slowloris guard), and never
+// longer than the idle timeout: a connection that has not even finished its
+// request is idle.
 const HEAD_TIMEOUT_MS = 10_000;
 const enc = new TextEncoder();
 
@@ -78,21 +80,40 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
     ? null
     : (opts.deflate ?? {});
   const defaultHost = `${addr.hostname}:${addr.port}`;
+  const idle = app.options.idleTimeout;
+  const headTimeout = idle > 0
+    ? Math.min(HEAD_TIMEOUT_MS, idle * 1000)
+    : HEAD_TIMEOUT_MS;
 
   async function serveConn(tcp: Deno.Conn<Deno.NetAddr>): Promise<void> {
     // Small frames must not wait for Nagle (TLS conns have no such switch).
     (tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
-    const timer = setTimeout(() => tcp.close(), HEAD_TIMEOUT_MS);
-    const read = await readRequest(tcp, defaultHost).finally(() =>
+    const remote = tcp.remoteAddr;
+    const refuse = async (status: number, message: string) => {
+      // Logged like the app's refusals: the deno engine's HTTP parser
+      // answers these itself, unseen.
+      app.log.info("refused", {
+        remote: `${remote.hostname}:${remote.port}`,
+        status,
+        reason: message,
+      });
+      await writeResponse(tcp, new Response(message + "\n", { status }), "GET");
+      tcp.close();
+    };
+    // RFC 9110 §15.5.9: 408 for a request not completed in time, then close.
+    const late = Promise.withResolvers<"late">();
+    const timer = setTimeout(() => late.resolve("late"), headTimeout);
+    const reading = readRequest(tcp, defaultHost);
+    const read = await Promise.race([reading, late.promise]).finally(() =>
       clearTimeout(timer)
     );
-    if (read === null) return tcp.close();
-    if ("status" in read) {
-      await writeResponse(tcp, new Response(read.message + "\n", read), "GET");
-      return tcp.close();
+    if (read === "late") {
+      reading.catch(() => {}); // ends with the connection
+      return refuse(408, `request not received within ${headTimeout / 1000} s`);
     }
+    if (read === null) return tcp.close();
+    if ("status" in read) return refuse(read.status, read.message);
     const { request, rest } = read;
-    const remote = tcp.remoteAddr;
     let result;
     try {
       result = await app.handle(request, {

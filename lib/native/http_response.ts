@@ -21,6 +21,31 @@ export async function writeAll(
   }
 }
 
+// Reason phrases for the statuses the app and the engine produce; others
+// get none, which RFC 9112 §4 allows (clients must ignore it anyway).
+const REASONS: Record<number, string> = {
+  200: "OK",
+  204: "No Content",
+  206: "Partial Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  413: "Content Too Large",
+  416: "Range Not Satisfiable",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
+};
+
 function head(status: number, text: string, headers: Headers): string {
   let s = `HTTP/1.1 ${status} ${text}\r\n`;
   for (const [k, v] of headers) s += `${k}: ${v}\r\n`;
@@ -48,7 +73,9 @@ export async function writeResponse(
   }
   await writeAll(
     conn,
-    enc.encode(head(res.status, res.statusText || "OK", headers)),
+    enc.encode(
+      head(res.status, res.statusText || REASONS[res.status] || "", headers),
+    ),
   );
   if (res.body === null) return;
   if (method === "HEAD") return void await res.body.cancel();

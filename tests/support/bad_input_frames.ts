@@ -83,7 +83,9 @@ export const FRAME_CASES: BadInputCase[] = [
     steps: [{ write: frame({ opcode: 2, length: 1n << 63n }) }],
     expect: "close 1002",
     deno: "TCP closed, no close frame",
-    note: "Deno's framing: it ends the connection without a close frame",
+    note: "1002, not 1009: RFC 6455 §5.2 says the 64-bit length's most " +
+      "significant bit MUST be 0, so this header is malformed, not just big. " +
+      "Deno's framing: it ends the connection without a close frame",
   },
   {
     name: "65 MiB frame",

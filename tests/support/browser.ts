@@ -7,6 +7,7 @@
  * @module
  */
 import { type Browser, chromium, type Page } from "playwright-core";
+import type { EngineName } from "../../lib/options.ts";
 
 /** The Chromium binary; `DENOSOCKET_CHROMIUM` overrides it. */
 export const CHROMIUM_PATH: string = Deno.env.get("DENOSOCKET_CHROMIUM") ??
@@ -68,32 +69,39 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * A `Deno.test` with a browser: fails (with install advice) when Chromium is
  * missing, and is reported as ignored — never passed — when
- * `DENOSOCKET_SKIP_BROWSER=1`.
+ * `DENOSOCKET_SKIP_BROWSER=1`. Given `engines` (e.g. `ENGINES`), one test per
+ * engine named `"NAME [engine]"`; without, one test on the deno engine (for
+ * checks of the pages themselves, such as axe-core, that no engine changes).
  *
  * @example
  * ```ts ignore
- * browserTest("the console connects", async (browser) => { ... });
+ * browserTest("the console connects", async (browser, engine) => {
+ *   const server = await startServer({ engine });
+ * }, ENGINES);
  * ```
  */
 export function browserTest(
   name: string,
-  fn: (browser: Browser) => Promise<void>,
+  fn: (browser: Browser, engine: EngineName) => Promise<void>,
+  engines?: readonly EngineName[],
 ): void {
-  Deno.test({
-    name,
-    ignore: Deno.env.get(SKIP_ENV) === "1",
-    // playwright keeps its pipe to Chromium open between tests' ops.
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const browser = await launchBrowser();
-      try {
-        await fn(browser);
-      } finally {
-        await browser.close();
-      }
-    },
-  });
+  for (const engine of engines ?? ["deno"] as const) {
+    Deno.test({
+      name: engines ? `${name} [${engine}]` : name,
+      ignore: Deno.env.get(SKIP_ENV) === "1",
+      // playwright keeps its pipe to Chromium open between tests' ops.
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        const browser = await launchBrowser();
+        try {
+          await fn(browser, engine);
+        } finally {
+          await browser.close();
+        }
+      },
+    });
+  }
 }
 
 /** What a watched page did that a test may want to reject. */

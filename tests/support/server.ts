@@ -7,6 +7,7 @@
 import { type App, createApp } from "../../app.ts";
 import { Logger, type LogSink } from "../../lib/log.ts";
 import type { ServerOptions } from "../../lib/options.ts";
+import { serveNative } from "../../lib/native/engine.ts";
 import { loadRoutes } from "../../lib/routes.ts";
 import type { Route } from "../../lib/router.ts";
 
@@ -25,7 +26,14 @@ export interface TestServer {
 
 /**
  * Starts the app on 127.0.0.1, port 0, with the manifest's routes unless
- * `routes` is given. Logs are captured, not printed.
+ * `routes` is given, on `options.engine` (default `deno`: `Deno.serve`;
+ * `native`: `serveNative`). Logs are captured, not printed.
+ *
+ * @example
+ * ```ts ignore
+ * const server = await startServer({ engine: "native" });
+ * await server.close();
+ * ```
  */
 export async function startServer(
   options: Partial<ServerOptions> = {},
@@ -36,11 +44,15 @@ export async function startServer(
   const log = new Logger(options.logLevel ?? "debug", sink, options.logFormat);
   const app = createApp(options, routes ?? await loadRoutes(null), log);
   const ready = Promise.withResolvers<number>();
-  const server = Deno.serve({
+  const listen = {
     port: 0,
     hostname: "127.0.0.1",
-    onListen: ({ port }) => ready.resolve(port),
-  }, app.fetch);
+    onListen: ({ port }: { port: number }) => ready.resolve(port),
+  };
+  // Both offer shutdown(), which waits for every connection to end.
+  const server = (options.engine ?? "deno") === "native"
+    ? serveNative(app, listen)
+    : Deno.serve(listen, app.fetch);
   const port = await ready.promise;
   return {
     app,
