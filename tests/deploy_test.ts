@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
 import { DEPLOY_KILL_MS, deployCheck } from "../scripts/deploy_check.ts";
 import { readResponse, upgradeHeaders } from "./support/raw.ts";
-import { spawnServer } from "./support/server.ts";
+import { eachEngine, startEngine } from "./support/engines.ts";
 
 Deno.test("main.ts starts Deploy-style: PORT, no flags, no --allow-write, manifest handlers", async () => {
   const r = await deployCheck();
@@ -20,8 +20,10 @@ Deno.test("deno.json names main.ts as the Deploy entrypoint", () => {
   });
 });
 
-Deno.test("SIGINT exits before Deploy's 5 s kill even when a client never answers the close", async () => {
-  const server = await spawnServer();
+// Deploy runs the deno engine, but any supervisor's kill deadline (systemd,
+// Docker) applies to the native engine as much.
+eachEngine.test("SIGINT exits before Deploy's 5 s kill even when a client never answers the close", async (engine) => {
+  const server = await startEngine(engine);
   // A raw client that completes the handshake, then never reads or answers.
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
   try {
