@@ -67,6 +67,9 @@ function project(extra: string[]): (port: number) => string[] {
     "--no-static",
     "--log-level",
     "error",
+    // s5 opens 10,100 connections: the default cap of 10,000 would 503.
+    "--max-connections",
+    "0",
     ...extra,
   ];
 }
