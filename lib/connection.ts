@@ -112,18 +112,25 @@ export class Connection<S = unknown> implements Conn<S> {
   }
 
   send(data: MessageData | ArrayBuffer): boolean {
-    if (this.#readyState !== 1 || !this.#transport) return false;
-    if (this.overSendLimit()) return false;
+    const transport = this.#transport;
+    if (this.#readyState !== 1 || !transport) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    this.#transport.send(payload);
+    transport.send(payload);
     const size = typeof payload === "string"
       ? utf8Length(payload)
       : payload.byteLength;
     this.stats.msgsOut++;
     this.stats.bytesOut += size;
     this.meter?.sent(size);
-    if (this.overSendLimit()) return false;
-    return this.#transport.bufferedAmount < this.#init.sendHighWater;
+    // One read of bufferedAmount per send (on Deno it is a call into Rust):
+    // the buffer only grows by sends, so checking after each is enough.
+    const buffered = transport.bufferedAmount;
+    const limit = this.#init.sendBufferLimit;
+    if (limit && buffered > limit) {
+      this.closeWith(1013, "slow consumer", SLOW_CONSUMER_DROP_MS);
+      return false;
+    }
+    return buffered < this.#init.sendHighWater;
   }
 
   drained(): Promise<void> {
