@@ -168,6 +168,16 @@ export class Connection<S = unknown> implements Conn<S> {
     this.closeWith(code, reason);
   }
 
+  abort(): void {
+    if (this.#readyState === 3) return;
+    const transport = this.#transport;
+    if (!transport?.abort) {
+      throw new Error("this engine cannot drop a connection without a close");
+    }
+    transport.abort();
+    this.closed(1006, "aborted by the server");
+  }
+
   /**
    * Closes with any wire-valid code; for the server's own 1001/1009/1011.
    * A peer that has not finished the closing handshake `dropAfterMs` later
