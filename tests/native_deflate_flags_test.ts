@@ -211,3 +211,29 @@ Deno.test("the native engine's default follows DEFAULTS.deflate", async () => {
     await s.stop();
   }
 });
+
+Deno.test("--deflate on with --max-message-size: a compression bomb is closed 1009", async () => {
+  const s = await spawnServer([
+    "--engine",
+    "native",
+    "--deflate",
+    "on",
+    "--max-message-size",
+    "64k",
+  ]);
+  const { conn } = await openDeflate(s.port);
+  try {
+    // 4 MiB of zeros deflates to ~4 KiB: small on the wire, huge inflated.
+    const bomb = zlib.deflateRawSync(new Uint8Array(4 * 1024 * 1024), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    });
+    const payload = bomb.subarray(0, bomb.length - 4); // drop 00 00 ff ff
+    await conn.write(frame({ opcode: 2, rsv: 4, payload }));
+    const [b0, p] = await readFrame(conn);
+    assert.equal(b0 & 0x0f, 8, "a close frame");
+    assert.equal((p[0] << 8) | p[1], 1009);
+  } finally {
+    conn.close();
+    await s.stop();
+  }
+});
