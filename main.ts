@@ -62,6 +62,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const log = new Logger(options.logLevel, undefined, options.logFormat);
+  for (const message of cli.warnings) log.warn("flag_ignored", { message });
   const app = createApp(options, routes, log);
   const scheme = tls ? "https" : "http";
   await startBus(options.bus, log);
@@ -97,7 +98,10 @@ export async function main(args: string[]): Promise<number> {
   // Both servers offer shutdown() and finished; the native one also serves
   // the app's plain HTTP routes through app.handle().
   const server = options.engine === "native"
-    ? serveNative(app, listen)
+    ? serveNative(app, {
+      ...listen,
+      deflate: options.deflate && { threshold: options.deflateThreshold },
+    })
     : Deno.serve(listen, app.fetch);
 
   let stopping = false;

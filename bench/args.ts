@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import type { Budget } from "./model.ts";
 import { FULL, QUICK, SCENARIOS } from "./scenarios.ts";
-import { SERVER_IDS } from "./servers.ts";
+import { SERVER_IDS, VARIANT_IDS } from "./servers.ts";
 
 /** Usage text for `--help`. */
 export const USAGE = `deno task bench [-- options]
@@ -14,6 +14,7 @@ export const USAGE = `deno task bench [-- options]
   --quick              short run (< 30 s): fewer rounds, shorter scenarios
   --markdown           print the final tables as Markdown (for the README)
   --servers LIST       comma list of ${SERVER_IDS.join(",")} (default: all)
+                       or ${VARIANT_IDS.join(",")}
   --scenarios LIST     comma list of ${
   SCENARIOS.map((s) => s.id).join(",")
 } (default: all)

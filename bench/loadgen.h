@@ -29,6 +29,7 @@ typedef struct conn {
 typedef struct {
   const char *mode, *host, *path, *key, *accept, *type;
   int port, pid, conns, inflight, size, deflate, total, concurrency;
+  int use; /* idle: echo one message on each connection before measuring */
   double warmup, duration, hold;
 } cfg_t;
 

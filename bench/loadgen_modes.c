@@ -184,6 +184,9 @@ int mode_idle(lg_t *g) {
   uint64_t t0 = now_ns();
   if (open_all(g, g->nconns, g->c.concurrency, 60) < 0) return -1;
   out_num("open_s", (now_ns() - t0) / 1e9);
+  /* --use: per-connection state created on first message (zlib contexts
+   * under permessage-deflate) belongs in the figure. */
+  if (g->c.use) probe(g, WARM, g->nconns);
   end = now_ns() + (uint64_t)(g->c.hold * SEC);
   while (now_ns() < end && !g->err[0]) lg_poll(g, 10); /* let it settle */
   long after = rss_kb(g->c.pid);

@@ -37,6 +37,31 @@ export const SCENARIOS: Scenario[] = [
     higherIsBetter: false,
   },
   {
+    // Idle after one 1 KiB JSON echo with permessage-deflate offered: the
+    // zlib contexts a used deflate connection keeps (fewer connections:
+    // ~300 KiB each when the server accepts).
+    id: "s5-deflate",
+    title: "s5 memory: idle after one deflate echo",
+    unit: "KiB/conn",
+    args: (b) => [
+      "idle",
+      "--conns",
+      String(Math.max(100, Math.round(b.idleConns / 5))),
+      "--concurrency",
+      "128",
+      "--hold",
+      String(b.holdS),
+      "--use",
+      "--deflate",
+      "--type",
+      "json",
+      "--size",
+      "1024",
+    ],
+    metric: (r) => num(r, "bytes_per_conn") / 1024,
+    higherIsBetter: false,
+  },
+  {
     id: "s1",
     title: "s1 latency: 1 conn, 1 in flight, 32 B",
     unit: "msg/s",

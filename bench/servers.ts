@@ -22,6 +22,12 @@ export const SERVER_IDS = [
   "bun",
 ];
 
+/** Servers run only when named: the native engine with deflate forced. */
+export const VARIANT_IDS = [
+  "project-native-deflate",
+  "project-native-nodeflate",
+];
+
 /** A server with its start command, or why it cannot be benchmarked. */
 export interface Resolved {
   id: string;
@@ -34,6 +40,8 @@ const LABELS: Record<string, string> = {
   "raw": "raw Deno (baseline_raw.ts)",
   "project": "denosocket (main.ts /echo)",
   "project-native": "denosocket --engine native",
+  "project-native-deflate": "denosocket --engine native --deflate on",
+  "project-native-nodeflate": "denosocket --engine native --deflate off",
   "node-ws": "Node ws",
   "bun": "Bun.serve",
 };
@@ -59,6 +67,9 @@ function project(extra: string[]): (port: number) => string[] {
     "--no-static",
     "--log-level",
     "error",
+    // s5 opens 10,100 connections: the default cap of 10,000 would 503.
+    "--max-connections",
+    "0",
     ...extra,
   ];
 }
@@ -95,17 +106,28 @@ export async function resolveServers(ids: string[]): Promise<Resolved[]> {
         "--host",
         "127.0.0.1",
       ];
-    } else if (id === "project" || id === "project-native") {
-      if (await hasMain()) {
-        command = project(id === "project" ? [] : ["--engine", "native"]);
-      } else reason = "main.ts not found";
+    } else if (id === "project" || id.startsWith("project-native")) {
+      const deflate = /-(no)?deflate$/.exec(id);
+      if (!(await hasMain())) reason = "main.ts not found";
+      else if (id === "project") command = project([]);
+      else if (!deflate) command = project(["--engine", "native"]);
+      else {
+        command = project([
+          "--engine",
+          "native",
+          "--deflate",
+          deflate[1] ? "off" : "on",
+        ]);
+      }
     } else if (id === "node-ws" || id === "bun") {
       const p = id === "bun" ? await bun() : await nodeWs();
       if ("bin" in p) {
         command = peer(p, id === "bun" ? "peer_bun.mjs" : "peer_node_ws.mjs");
       } else reason = p.reason;
     } else {
-      reason = `unknown server (known: ${SERVER_IDS.join(", ")})`;
+      reason = `unknown server (known: ${
+        [...SERVER_IDS, ...VARIANT_IDS].join(", ")
+      })`;
     }
     out.push({
       id,

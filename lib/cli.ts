@@ -18,11 +18,22 @@ import {
   SECURITY_FLAGS,
   SECURITY_USAGE,
 } from "./cli_security.ts";
+import {
+  applyDeflateFlags,
+  DEFLATE_FLAGS,
+  DEFLATE_USAGE,
+} from "./cli_deflate.ts";
 import { parseBusSpec } from "./bus.ts";
 
 /** What the command line asks for. */
 export type CliResult =
-  | { kind: "serve"; options: ServerOptions; listHandlers: boolean }
+  | {
+    kind: "serve";
+    options: ServerOptions;
+    listHandlers: boolean;
+    /** One-line warnings to print at start (flags that do nothing). */
+    warnings: string[];
+  }
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "error"; message: string };
@@ -49,7 +60,7 @@ Options:
                             TOKEN" (default $DENOSOCKET_OPS_TOKEN, else open)
       --list-handlers       print the handler table and exit
   -h, --help                this text
-  -V, --version             print the version${SECURITY_USAGE}`;
+  -V, --version             print the version${SECURITY_USAGE}${DEFLATE_USAGE}`;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const ENGINES = ["deno", "native"];
@@ -103,6 +114,7 @@ export function parseCli(
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
         ...SECURITY_FLAGS,
+        ...DEFLATE_FLAGS,
       },
     }));
   } catch (err) {
@@ -195,6 +207,8 @@ export function parseCli(
   }
   const security = applySecurityFlags(values, options);
   if (security) return fail(security);
+  const deflate = applyDeflateFlags(values, options);
+  if (deflate.error) return fail(deflate.error);
   if (values["log-format"] !== undefined) {
     if (!LOG_FORMATS.includes(values["log-format"])) {
       return fail(
@@ -218,5 +232,6 @@ export function parseCli(
     kind: "serve",
     options,
     listHandlers: values["list-handlers"] ?? false,
+    warnings: deflate.warnings,
   };
 }

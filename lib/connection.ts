@@ -9,11 +9,18 @@
 import { assertHandlerClose, utf8Length } from "./close_code.ts";
 import {
   CLOSE_DEADLINE_MS,
+  drainBelow,
   RateLimiter,
   SLOW_CONSUMER_DROP_MS,
   unrefTimeout,
 } from "./flow_control.ts";
 import { MessageQueue } from "./message_queue.ts";
+import type {
+  ConnectionInit,
+  ConnMeter,
+  ConnStats,
+  Transport,
+} from "./transport.ts";
 import { checkTopic, normalize, type Outgoing, topics } from "./topics.ts";
 import type {
   Conn,
@@ -23,79 +30,12 @@ import type {
   RemoteAddr,
 } from "./types.ts";
 
-/** What an engine must offer a connection. */
-export interface Transport {
-  /** Queue one message. */
-  send(data: string | Uint8Array): void;
-  /** Start the closing handshake with this code and reason (not validated). */
-  close(code: number, reason: string): void;
-  /** Bytes queued and not yet written to the network. */
-  readonly bufferedAmount: number;
-  /** Resolves when buffered bytes fall to `limit` or below (optional). */
-  drain?(limit: number): Promise<void>;
-  /** Drop the connection now, without a closing handshake (optional). */
-  abort?(): void;
-  /**
-   * Optional, for topic fan-out: frames a message once for every connection
-   * using the same `encode` function; `sendEncoded` sends that frame.
-   */
-  encode?(data: string | Uint8Array): unknown;
-  /** Sends what `encode` returned. */
-  sendEncoded?(frame: unknown): void;
-}
-
-/** Per-connection numbers, for logs and metrics. */
-export interface ConnStats {
-  msgsIn: number;
-  bytesIn: number;
-  msgsOut: number;
-  bytesOut: number;
-  openedAt: number;
-  /** Topic messages skipped because the send buffer was over its high-water. */
-  dropped: number;
-}
-
-/**
- * Per-message counting hooks (metrics). Called on the hot path, so an
- * implementation must do a few increments and nothing that allocates.
- */
-export interface ConnMeter {
-  /** A message of `size` bytes was accepted. */
-  received(size: number): void;
-  /** A message of `size` bytes was queued for sending. */
-  sent(size: number): void;
-  /** A topic message of `size` bytes was queued for sending. */
-  delivered(size: number): void;
-  /** A topic message was skipped: the send buffer was over its high-water mark. */
-  dropped(): void;
-}
-
-/** Everything a connection is made from. */
-export interface ConnectionInit<S> {
-  id: string;
-  handler: Handler<S>;
-  url: URL;
-  params: Record<string, string>;
-  headers: Headers;
-  remoteAddr: RemoteAddr;
-  protocol: string;
-  extensions?: string;
-  state: S;
-  maxMessageSize: number;
-  sendHighWater: number;
-  /** Buffered bytes at which the connection is closed 1013 (default: no limit). */
-  sendBufferLimit?: number;
-  /** Messages per second allowed from the peer; more → 1008 (0/absent: off). */
-  maxMessagesPerSecond?: number;
-  /** Told once when the connection has opened. */
-  onOpen?(conn: Connection<S>): void;
-  /** Told once when the connection has closed, after the handler's `close`. */
-  onClose?(conn: Connection<S>, code: number, reason: string): void;
-  /** Told about every error a handler throws. */
-  onHandlerError?(conn: Connection<S>, where: string, err: unknown): void;
-}
-
-const POLL_MS = 10;
+export type {
+  ConnectionInit,
+  ConnMeter,
+  ConnStats,
+  Transport,
+} from "./transport.ts";
 
 /**
  * The `Conn` handlers receive, driven by an engine.
@@ -172,35 +112,35 @@ export class Connection<S = unknown> implements Conn<S> {
   }
 
   send(data: MessageData | ArrayBuffer): boolean {
-    if (this.#readyState !== 1 || !this.#transport) return false;
-    if (this.overSendLimit()) return false;
+    const transport = this.#transport;
+    if (this.#readyState !== 1 || !transport) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    this.#transport.send(payload);
+    transport.send(payload);
     const size = typeof payload === "string"
       ? utf8Length(payload)
       : payload.byteLength;
     this.stats.msgsOut++;
     this.stats.bytesOut += size;
     this.meter?.sent(size);
-    if (this.overSendLimit()) return false;
-    return this.#transport.bufferedAmount < this.#init.sendHighWater;
+    // One read of bufferedAmount per send (on Deno it is a call into Rust):
+    // the buffer only grows by sends, so checking after each is enough.
+    const buffered = transport.bufferedAmount;
+    const limit = this.#init.sendBufferLimit;
+    if (limit && buffered > limit) {
+      this.closeWith(1013, "slow consumer", SLOW_CONSUMER_DROP_MS);
+      return false;
+    }
+    return buffered < this.#init.sendHighWater;
   }
 
   drained(): Promise<void> {
-    const limit = this.#init.sendHighWater;
     const transport = this.#transport;
     if (!transport || this.#readyState >= 2) return Promise.resolve();
-    if (transport.bufferedAmount < limit) return Promise.resolve();
-    if (transport.drain) return transport.drain(limit - 1);
-    // Deno's WebSocket has no drain event: poll bufferedAmount.
-    return new Promise((resolve) => {
-      const timer = setInterval(() => {
-        if (transport.bufferedAmount < limit || this.#readyState >= 2) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, POLL_MS);
-    });
+    return drainBelow(
+      transport,
+      this.#init.sendHighWater,
+      () => this.#readyState >= 2,
+    );
   }
 
   /**
@@ -226,6 +166,16 @@ export class Connection<S = unknown> implements Conn<S> {
   close(code = 1000, reason = ""): void {
     assertHandlerClose(code, reason);
     this.closeWith(code, reason);
+  }
+
+  abort(): void {
+    if (this.#readyState === 3) return;
+    const transport = this.#transport;
+    if (!transport?.abort) {
+      throw new Error("this engine cannot drop a connection without a close");
+    }
+    transport.abort();
+    this.closed(1006, "aborted by the server");
   }
 
   /**

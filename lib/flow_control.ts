@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Transport } from "./transport.ts";
 
 /** Wait this long for a slow consumer's close handshake before dropping it. */
 export const SLOW_CONSUMER_DROP_MS = 1000;
@@ -69,4 +70,34 @@ export function unrefTimeout(
   // Deno 2.9's setTimeout returns a Node-style Timeout with unref().
   id.unref();
   return id;
+}
+
+/** How often `drainBelow()` looks at a transport without a drain event. */
+const POLL_MS = 10;
+
+/**
+ * Resolves when `transport.bufferedAmount` is below `limit` or `closed()`
+ * says the connection is closing. Uses the transport's own drain event when
+ * it has one; Deno's WebSocket has none, so that one is polled.
+ *
+ * @example
+ * ```ts ignore
+ * await drainBelow(transport, 1 << 20, () => false);
+ * ```
+ */
+export function drainBelow(
+  transport: Transport,
+  limit: number,
+  closed: () => boolean,
+): Promise<void> {
+  if (transport.bufferedAmount < limit) return Promise.resolve();
+  if (transport.drain) return transport.drain(limit - 1);
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (transport.bufferedAmount < limit || closed()) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, POLL_MS);
+  });
 }

@@ -5,6 +5,9 @@
  */
 import { STATIC_DIR } from "./paths.ts";
 
+// Chosen by measurement (docs/readme/deflate.md).
+const DEFLATE_DEFAULT = false;
+
 /** Log levels, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -60,6 +63,10 @@ export interface ServerOptions {
   ops: boolean;
   /** Bearer token the ops endpoints require, or `null` for none. Default null. */
   opsToken: string | null;
+  /** Negotiate permessage-deflate (native engine only). See docs/readme/deflate.md. */
+  deflate: boolean;
+  /** Outgoing messages below this many bytes are sent uncompressed. Default 1 KiB. */
+  deflateThreshold: number;
 }
 
 /**
@@ -94,6 +101,8 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   logFormat: "text",
   ops: true,
   opsToken: null,
+  deflate: DEFLATE_DEFAULT,
+  deflateThreshold: 1024,
 });
 
 /**

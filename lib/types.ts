@@ -79,6 +79,12 @@ export interface Conn<S = unknown> extends AsyncIterable<MessageData> {
    */
   close(code?: number, reason?: string): void;
   /**
+   * Drops the TCP connection at once, with no close frame (pywebsocket's
+   * `abort`): the peer sees 1006, the handler's `close` gets 1006. Throws
+   * when the engine cannot (both engines can on Deno 2.9).
+   */
+  abort(): void;
+  /**
    * Subscribes to `topic` (a non-empty string of at most 256 characters;
    * TypeError otherwise). A no-op once closing; every topic is left on close.
    */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
+import { rawOpen, rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { waitFor } from "./support/wait.ts";
@@ -176,5 +176,27 @@ eachEngine.test("/subprotocol reports the negotiated protocol through conn.proto
     assert.equal(c.socket.protocol, "chat");
     assert.equal(await c.next(), "protocol: chat");
     await c.close();
+  });
+});
+
+Deno.test("/abort drops the connection without a close frame", async () => {
+  await withServer({}, undefined, async (s) => {
+    const { conn, response } = await rawOpen(s.port, "/abort");
+    assert.equal(response.status, 101);
+    // Whatever follows the head must be end-of-stream, not a close frame.
+    const rest = new Uint8Array(64);
+    let got = new TextEncoder().encode(response.body).length;
+    for (let n = await conn.read(rest); n !== null; n = await conn.read(rest)) {
+      got += n;
+    }
+    conn.close();
+    assert.equal(got, 0, "bytes after the 101");
+    await waitFor(() =>
+      s.logs.some((l) => / close .*path=\/abort .*code=1006/.test(l))
+    );
+    const echo = await TestClient.open(`${s.ws}/echo`);
+    echo.send("still serving");
+    assert.equal(await echo.next(), "still serving");
+    await echo.close();
   });
 });
