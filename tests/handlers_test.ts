@@ -179,8 +179,8 @@ eachEngine.test("/subprotocol reports the negotiated protocol through conn.proto
   });
 });
 
-Deno.test("/abort drops the connection without a close frame", async () => {
-  await withServer({}, undefined, async (s) => {
+eachEngine.test("/abort drops the connection without a close frame", async (engine) => {
+  await withServer({ engine }, undefined, async (s) => {
     const { conn, response } = await rawOpen(s.port, "/abort");
     assert.equal(response.status, 101);
     // Whatever follows the head must be end-of-stream, not a close frame.

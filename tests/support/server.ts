@@ -50,8 +50,13 @@ export async function startServer(
     onListen: ({ port }: { port: number }) => ready.resolve(port),
   };
   // Both offer shutdown(), which waits for every connection to end.
-  const server = (options.engine ?? "deno") === "native"
-    ? serveNative(app, listen)
+  // As main.ts does: deflate is negotiated only when the options ask.
+  const { deflate, deflateThreshold } = app.options;
+  const server = app.options.engine === "native"
+    ? serveNative(app, {
+      ...listen,
+      deflate: deflate && { threshold: deflateThreshold },
+    })
     : Deno.serve(listen, app.fetch);
   const port = await ready.promise;
   return {
