@@ -24,6 +24,7 @@ import {
   writeResponse,
 } from "./http_response.ts";
 import { IdleSweeper } from "./idle.ts";
+import { formatAddr } from "../log.ts";
 import { NativeSocket } from "./socket.ts";
 import { syncZlibAvailable } from "./zlib_sync.ts";
 
@@ -93,7 +94,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
       // Logged like the app's refusals: the deno engine's HTTP parser
       // answers these itself, unseen.
       app.log.info("refused", {
-        remote: `${remote.hostname}:${remote.port}`,
+        remote: formatAddr(remote),
         status,
         reason: message,
       });
