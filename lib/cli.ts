@@ -92,7 +92,8 @@ export function parseCli(
   let values;
   try {
     ({ values } = parseArgs({
-      args,
+      // `deno task start -- --port 1` passes the "--" through: npm habit.
+      args: args[0] === "--" ? args.slice(1) : args,
       strict: true,
       allowPositionals: false,
       options: {

@@ -130,3 +130,8 @@ eachEngine.test("main.ts logs one line per connection opened and closed", async 
     await server.stop();
   }
 });
+
+Deno.test("parseCli() ignores a leading -- (deno task start -- --port 1)", () => {
+  const r = parseCli(["--", "--port", "1"], {});
+  assert.equal(r.kind === "serve" && r.options.port, 1);
+});
