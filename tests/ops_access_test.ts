@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { startServer } from "./support/server.ts";
+import { spawnDenoServe, startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { eachEngine } from "./support/engines.ts";
 
@@ -95,51 +95,19 @@ eachEngine.test("/_health answers 503 stopping once shutdown has begun", async (
 });
 
 Deno.test("serve.ts takes the ops token from $DENOSOCKET_OPS_TOKEN under deno serve", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "serve",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "serve.ts",
-    ],
-    cwd: new URL("../", import.meta.url),
-    env: { DENOSOCKET_OPS_TOKEN: "serve-token" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const port = Promise.withResolvers<number>();
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
-      text += chunk;
-      const m = /Listening on http:\/\/[^:]+:(\d+)\//.exec(text);
-      if (m) port.resolve(Number(m[1]));
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const timer = setTimeout(
-    () => port.reject(new Error(`not listening:\n${text}`)),
-    20_000,
-  );
+  const server = await spawnDenoServe([], {
+    DENOSOCKET_OPS_TOKEN: "serve-token",
+  });
   try {
-    const p = await port.promise;
-    const none = await fetch(`http://127.0.0.1:${p}/_metrics`);
+    const none = await fetch(`${server.http}/_metrics`);
     assert.equal(none.status, 401);
     await none.body?.cancel();
-    const ok = await fetch(`http://127.0.0.1:${p}/_metrics`, {
+    const ok = await fetch(`${server.http}/_metrics`, {
       headers: { authorization: "Bearer serve-token" },
     });
     assert.equal(ok.status, 200);
     assert.match(await ok.text(), /denosocket_connections_open/);
   } finally {
-    clearTimeout(timer);
-    child.kill("SIGTERM");
-    await child.status;
-    await pumps;
+    await server.stop();
   }
 });

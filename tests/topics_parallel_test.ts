@@ -4,46 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { TestClient } from "./support/ws_client.ts";
+import { spawnDenoServe } from "./support/server.ts";
 
-const ROOT = new URL("../", import.meta.url);
-
-/** Starts `deno serve --parallel serve.ts` and waits until it listens. */
+/** Starts `deno serve --parallel serve.ts` (2 workers) and waits until it listens. */
 async function startParallel(env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "serve",
-      "--parallel",
-      "-A",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "serve.ts",
-    ],
-    cwd: ROOT,
-    env: { DENO_JOBS: "2", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const listening = Promise.withResolvers<number>();
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
-      text += chunk;
-      const m = /Listening on http:\/\/[^:]+:(\d+)\//.exec(text);
-      if (m) listening.resolve(Number(m[1]));
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const timer = setTimeout(
-    () => listening.reject(new Error(`not listening after 30 s:\n${text}`)),
-    30_000,
-  );
-  child.status.then(() => listening.reject(new Error(`exited:\n${text}`)));
-  const port = await listening.promise.finally(() => clearTimeout(timer));
+  const server = await spawnDenoServe(["--parallel"], {
+    DENO_JOBS: "2",
+    ...env,
+  });
   // Each worker loads serve.ts on its own; give the second one a moment.
   await new Promise((r) => setTimeout(r, 500));
-  return { child, port, pumps, output: () => text };
+  return server;
 }
 
 interface Chat {
@@ -103,15 +74,11 @@ Deno.test("broadcast bus: a message published on one worker reaches subscribers 
     clients.push({ c: late, name: "late", server: "" });
   } finally {
     await Promise.all(clients.map((x) => x.c.close()));
-    server.child.kill("SIGTERM");
-    // The bus closes its channel on SIGTERM, so the process exits on its own.
-    const exited = await Promise.race([
-      server.child.status.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
-    ]);
-    if (!exited) server.child.kill("SIGKILL");
-    await server.child.status;
-    await server.pumps;
+    // The bus closes its channel on SIGTERM, so the process exits on its own;
+    // stop() kills it after 10 s otherwise.
+    const started = Date.now();
+    const status = await server.stop("SIGTERM");
+    const exited = status.signal !== "SIGKILL" && Date.now() - started < 10_000;
     assert.ok(
       exited,
       `deno serve did not exit after SIGTERM:\n${server.output()}`,

@@ -87,21 +87,52 @@ export interface ServerProcess {
 const ROOT = new URL("../../", import.meta.url);
 
 /** Runs `deno run -A main.ts --port 0 --host 127.0.0.1 ...args`. */
-export async function spawnServer(
+export function spawnServer(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "main.ts",
+  return spawnListening(
+    ["run", "-A", "main.ts", "--port", "0", "--host", "127.0.0.1", ...args],
+    env,
+    // The text banner, or the `listening` event of --log-format json.
+    /(?:listening on |"url":")\w+:\/\/[^:]+:(\d+)\//,
+  );
+}
+
+/**
+ * Runs `deno serve --allow-net --allow-read --allow-env --port 0 --host
+ * 127.0.0.1 ...flags serve.ts` (add `--parallel` and `DENO_JOBS` as needed).
+ */
+export function spawnDenoServe(
+  flags: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  return spawnListening(
+    [
+      "serve",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
       "--port",
       "0",
       "--host",
       "127.0.0.1",
-      ...args,
+      ...flags,
+      "serve.ts",
     ],
+    env,
+    /Listening on http:\/\/[^:]+:(\d+)\//,
+  );
+}
+
+/** Spawns `deno ...args` in the project root; resolves once `listening` matches. */
+async function spawnListening(
+  args: string[],
+  env: Record<string, string>,
+  listening: RegExp,
+): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
     cwd: ROOT,
     env,
     stdout: "piped",
@@ -112,8 +143,7 @@ export async function spawnServer(
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
       text += chunk;
-      // The text banner, or the `listening` event of --log-format json.
-      const m = /(?:listening on |"url":")\w+:\/\/[^:]+:(\d+)\//.exec(text);
+      const m = listening.exec(text);
       if (m) port.resolve(Number(m[1]));
     }
   };
@@ -139,7 +169,14 @@ export async function spawnServer(
       try {
         child.kill(signal);
       } catch { /* already gone */ }
+      // A child that ignores the signal must not hang the suite.
+      const force = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 10_000);
       const status = await exited;
+      clearTimeout(force);
       await pumps;
       return status;
     },
