@@ -12,6 +12,27 @@ function num(r: LoadgenResult, field: string): number {
   return typeof v === "number" ? v : 0;
 }
 
+/** Load-generator arguments for an echo scenario. */
+function echoArgs(
+  b: Budget,
+  conns: number,
+  inflight: number,
+  size: number,
+  extra: string[] = [],
+): string[] {
+  return [
+    "echo",
+    "--conns",
+    String(conns),
+    "--inflight",
+    String(inflight),
+    "--size",
+    String(size),
+    ...extra,
+    ...timed(b),
+  ];
+}
+
 function timed(b: Budget): string[] {
   return ["--warmup", String(b.warmupS), "--duration", String(b.durationS)];
 }
@@ -65,18 +86,7 @@ export const SCENARIOS: Scenario[] = [
     id: "s1",
     title: "s1 latency: 1 conn, 1 in flight, 32 B",
     unit: "msg/s",
-    args: (
-      b,
-    ) => [
-      "echo",
-      "--conns",
-      "1",
-      "--inflight",
-      "1",
-      "--size",
-      "32",
-      ...timed(b),
-    ],
+    args: (b) => echoArgs(b, 1, 1, 32),
     metric: (r) => num(r, "msgs_per_s"),
     higherIsBetter: true,
   },
@@ -84,18 +94,7 @@ export const SCENARIOS: Scenario[] = [
     id: "s2-text",
     title: "s2 throughput: 100 conns × 10, 64 B text",
     unit: "msg/s",
-    args: (
-      b,
-    ) => [
-      "echo",
-      "--conns",
-      "100",
-      "--inflight",
-      "10",
-      "--size",
-      "64",
-      ...timed(b),
-    ],
+    args: (b) => echoArgs(b, 100, 10, 64),
     metric: (r) => num(r, "msgs_per_s"),
     higherIsBetter: true,
   },
@@ -103,18 +102,7 @@ export const SCENARIOS: Scenario[] = [
     id: "s2-binary",
     title: "s2 throughput: 100 conns × 10, 64 B binary",
     unit: "msg/s",
-    args: (b) => [
-      "echo",
-      "--conns",
-      "100",
-      "--inflight",
-      "10",
-      "--size",
-      "64",
-      "--type",
-      "binary",
-      ...timed(b),
-    ],
+    args: (b) => echoArgs(b, 100, 10, 64, ["--type", "binary"]),
     metric: (r) => num(r, "msgs_per_s"),
     higherIsBetter: true,
   },
@@ -122,18 +110,7 @@ export const SCENARIOS: Scenario[] = [
     id: "s3",
     title: "s3 bandwidth: 1 conn × 100, 64 KiB binary",
     unit: "MB/s",
-    args: (b) => [
-      "echo",
-      "--conns",
-      "1",
-      "--inflight",
-      "100",
-      "--size",
-      "65536",
-      "--type",
-      "binary",
-      ...timed(b),
-    ],
+    args: (b) => echoArgs(b, 1, 100, 65536, ["--type", "binary"]),
     metric: (r) => num(r, "mb_per_s"),
     higherIsBetter: true,
   },
@@ -151,19 +128,7 @@ export const SCENARIOS: Scenario[] = [
     id: "s6",
     title: "s6 deflate: 100 conns × 10, 1 KiB JSON text",
     unit: "msg/s",
-    args: (b) => [
-      "echo",
-      "--conns",
-      "100",
-      "--inflight",
-      "10",
-      "--size",
-      "1024",
-      "--type",
-      "json",
-      "--deflate",
-      ...timed(b),
-    ],
+    args: (b) => echoArgs(b, 100, 10, 1024, ["--type", "json", "--deflate"]),
     metric: (r) => num(r, "msgs_per_s"),
     higherIsBetter: true,
   },
