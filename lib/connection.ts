@@ -75,7 +75,8 @@ export class Connection<S = unknown> implements Conn<S> {
   #queue: MessageQueue | null;
   #rate: RateLimiter | null;
   #closeDeadline: ReturnType<typeof setTimeout> | undefined;
-  #topics = new Set<string>();
+  /** Made on the first subscribe: most connections never join a topic. */
+  #topics: Set<string> | null = null;
 
   constructor(init: ConnectionInit<S>) {
     this.#init = init;
@@ -202,18 +203,20 @@ export class Connection<S = unknown> implements Conn<S> {
 
   subscribe(topic: string): void {
     checkTopic(topic);
-    if (this.#readyState >= 2 || this.#topics.has(topic)) return;
+    if (this.#readyState >= 2) return;
+    this.#topics ??= new Set();
+    if (this.#topics.has(topic)) return;
     this.#topics.add(topic);
     topics.subscribe(topic, this);
   }
 
   unsubscribe(topic: string): void {
     checkTopic(topic);
-    if (this.#topics.delete(topic)) topics.unsubscribe(topic, this);
+    if (this.#topics?.delete(topic)) topics.unsubscribe(topic, this);
   }
 
   get topics(): string[] {
-    return [...this.#topics];
+    return this.#topics ? [...this.#topics] : [];
   }
 
   publish(topic: string, data: MessageData | ArrayBuffer): void {
@@ -310,8 +313,10 @@ export class Connection<S = unknown> implements Conn<S> {
     this.#queue?.end();
     // Always leave every topic, before the handler's close: a leave notice
     // published from there must not count this connection as a subscriber.
-    for (const topic of this.#topics) topics.unsubscribe(topic, this);
-    this.#topics.clear();
+    if (this.#topics) {
+      for (const topic of this.#topics) topics.unsubscribe(topic, this);
+      this.#topics = null;
+    }
     const h = this.#handler;
     if (wasOpen && h.close) {
       this.#call("close", () => h.close!(this, real, reason));

@@ -10,7 +10,7 @@ import {
   canAbortDenoSockets,
   closeDenoSocket,
 } from "./deno_internals.ts";
-import type { PendingUpgrade } from "./upgrade.ts";
+import { NO_HEADERS, type PendingUpgrade } from "./upgrade.ts";
 
 /**
  * Completes a checked upgrade with Deno's WebSocket and returns the 101.
@@ -63,6 +63,8 @@ export function upgradeWithDeno(
     );
   };
   socket.onclose = (e: CloseEvent) => conn.closed(e.code, e.reason);
-  for (const [k, v] of pending.headers) response.headers.append(k, v);
+  if (pending.headers !== NO_HEADERS) {
+    for (const [k, v] of pending.headers) response.headers.append(k, v);
+  }
   return response;
 }

@@ -36,6 +36,9 @@ export type ConnectionSettings = Pick<
 
 let nextId = 0;
 
+/** The shared, never-modified `headers` of upgrades that add none. */
+export const NO_HEADERS: Headers = new Headers();
+
 /**
  * Checks an upgrade request for a matched route and runs the handler's
  * `accept()`. Returns a refusal `Response` or a `PendingUpgrade`.
@@ -60,7 +63,9 @@ export async function prepareUpgrade(
   const offered = parseProtocols(req.headers.get("sec-websocket-protocol"));
   const protocol = chooseProtocol(offered, handler.protocols);
   if (protocol instanceof Response) return protocol;
-  const headers = new Headers();
+  // Most upgrades add no header but the protocol: build Headers only then
+  // (constructing one costs more than the rest of this function).
+  let headers: Headers | null = null;
   let state: unknown = undefined;
   if (handler.accept) {
     let result: Response | AcceptResult<unknown> | void;
@@ -78,6 +83,7 @@ export async function prepareUpgrade(
     if (result) {
       state = result.state;
       if (result.headers) {
+        headers = new Headers();
         for (const [k, v] of new Headers(result.headers)) {
           // Headers iterates Set-Cookie values one by one; append keeps all.
           headers.append(k, v);
@@ -85,7 +91,9 @@ export async function prepareUpgrade(
       }
     }
   }
-  if (protocol) headers.set("sec-websocket-protocol", protocol);
+  if (protocol) {
+    (headers ??= new Headers()).set("sec-websocket-protocol", protocol);
+  }
   const conn = new Connection<unknown>({
     id: (++nextId).toString(36),
     handler,
@@ -97,5 +105,5 @@ export async function prepareUpgrade(
     state,
     ...settings,
   });
-  return { conn, headers };
+  return { conn, headers: headers ?? NO_HEADERS };
 }
