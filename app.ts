@@ -7,14 +7,14 @@
  */
 import type { Connection } from "./lib/connection.ts";
 import { endpointPage } from "./lib/endpoint_page.ts";
-import { Guard } from "./lib/guard.ts";
+import { Guard, type Slot } from "./lib/guard.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
 import { formatAddr, Logger } from "./lib/log.ts";
 import { Metrics } from "./lib/metrics.ts";
 import { OpsEndpoints } from "./lib/ops.ts";
 import { type ServerOptions, withDefaults } from "./lib/options.ts";
-import { type Route, Router } from "./lib/router.ts";
+import { type Route, type RouteMatch, Router } from "./lib/router.ts";
 import { serveStatic } from "./lib/static_files.ts";
 import { serveToolPage } from "./lib/tool_pages.ts";
 import { topics } from "./lib/topics.ts";
@@ -28,7 +28,10 @@ import type { RemoteAddr } from "./lib/types.ts";
 /** The built app. */
 export interface App {
   /** The request handler for `Deno.serve` / `deno serve`. */
-  fetch(req: Request, info: Deno.ServeHandlerInfo): Promise<Response>;
+  fetch(
+    req: Request,
+    info: Deno.ServeHandlerInfo,
+  ): Response | Promise<Response>;
   /**
    * For engines with their own listener: a refusal, a plain response, or a
    * checked upgrade to complete.
@@ -134,55 +137,87 @@ export function createApp(
     },
   };
 
-  async function handle(
+  /**
+   * `handle()` without the promise where none is needed: a WebSocket
+   * upgrade to a handler without `accept()` is answered synchronously.
+   */
+  function route(
     req: Request,
     remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade> {
+  ): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
     const url = new URL(req.url);
     const opsResponse = ops?.handle(req, url.pathname);
     if (opsResponse) return opsResponse;
     const match = router.match(url.pathname);
     const denied = guard.checkRequest(req, remoteAddr);
     if (denied) return denied;
-    if (isUpgradeAttempt(req)) {
-      const slot = match ? guard.admit(req, remoteAddr) : null;
-      if (slot instanceof Response) {
-        if (ops) metrics.rejected(slot.status);
-        return slot;
-      }
-      const result = match
-        ? await prepareUpgrade(
-          req,
-          url,
-          remoteAddr,
-          match,
-          settings,
-          (err) =>
-            log.error("accept_error", {
-              path: url.pathname,
-              error: err instanceof Error
-                ? (err.stack ?? err.message)
-                : String(err),
-            }),
-        )
-        : refuse(404, `no WebSocket handler at ${url.pathname}`);
-      if (!(result instanceof Response)) {
-        slot?.bind(result.conn);
-        // Counting is off with --no-ops: no meter, nothing done per message.
-        if (ops) result.conn.meter = metrics.meterFor(match!.route);
-        return result;
-      }
-      slot?.cancel();
-      if (ops) metrics.rejected(result.status);
-      if (log.enabled("info")) {
-        log.info("refused", {
+    if (!isUpgradeAttempt(req)) return serveHttp(req, url, match);
+    const slot = match ? guard.admit(req, remoteAddr) : null;
+    if (slot instanceof Response) {
+      if (ops) metrics.rejected(slot.status);
+      return slot;
+    }
+    if (!match) {
+      return upgraded(
+        refuse(404, `no WebSocket handler at ${url.pathname}`),
+        url,
+        remoteAddr,
+        null,
+        slot,
+      );
+    }
+    const result = prepareUpgrade(
+      req,
+      url,
+      remoteAddr,
+      match,
+      settings,
+      (err) =>
+        log.error("accept_error", {
           path: url.pathname,
-          remote: formatAddr(remoteAddr),
-          status: result.status,
-        });
-      }
+          error: err instanceof Error
+            ? (err.stack ?? err.message)
+            : String(err),
+        }),
+    );
+    if (result instanceof Promise) {
+      return result.then((r) => upgraded(r, url, remoteAddr, match, slot));
+    }
+    return upgraded(result, url, remoteAddr, match, slot);
+  }
+
+  /** Binds or frees the slot of a prepared (or refused) upgrade. */
+  function upgraded(
+    result: Response | PendingUpgrade,
+    url: URL,
+    remoteAddr: RemoteAddr,
+    match: RouteMatch | null,
+    slot: Slot | null,
+  ): Response | PendingUpgrade {
+    if (!(result instanceof Response)) {
+      slot?.bind(result.conn);
+      // Counting is off with --no-ops: no meter, nothing done per message.
+      if (ops) result.conn.meter = metrics.meterFor(match!.route);
       return result;
     }
+    slot?.cancel();
+    if (ops) metrics.rejected(result.status);
+    if (log.enabled("info")) {
+      log.info("refused", {
+        path: url.pathname,
+        remote: formatAddr(remoteAddr),
+        status: result.status,
+      });
+    }
+    return result;
+  }
+
+  /** Plain HTTP: endpoint pages, static files, tool pages. */
+  async function serveHttp(
+    req: Request,
+    url: URL,
+    match: RouteMatch | null,
+  ): Promise<Response> {
     if (match) {
       if (req.method === "GET" || req.method === "HEAD") {
         return endpointPage(req, match.route);
@@ -200,6 +235,13 @@ export function createApp(
     return refuse(404, `not found: ${url.pathname}`);
   }
 
+  async function handle(
+    req: Request,
+    remoteAddr: RemoteAddr,
+  ): Promise<Response | PendingUpgrade> {
+    return await route(req, remoteAddr);
+  }
+
   return {
     router,
     options,
@@ -207,12 +249,21 @@ export function createApp(
     metrics,
     connections,
     handle,
-    async fetch(req, info) {
+    fetch(req, info) {
       const addr = info.remoteAddr as Deno.NetAddr;
-      const result = await handle(req, {
-        hostname: addr.hostname,
-        port: addr.port,
-      });
+      let result;
+      try {
+        result = route(req, { hostname: addr.hostname, port: addr.port });
+      } catch (err) {
+        return Promise.reject(err); // as from an async fetch
+      }
+      if (result instanceof Promise) {
+        return result.then((r) =>
+          r instanceof Response
+            ? r
+            : upgradeWithDeno(req, r, options.idleTimeout)
+        );
+      }
       if (result instanceof Response) return result;
       return upgradeWithDeno(req, result, options.idleTimeout);
     },

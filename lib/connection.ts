@@ -306,7 +306,8 @@ export class Connection<S = unknown> implements Conn<S> {
    */
   closed(code: number, reason: string): void {
     if (this.#readyState === 3) return;
-    clearTimeout(this.#closeDeadline);
+    // Most connections never had a deadline; clearTimeout() is not free.
+    if (this.#closeDeadline !== undefined) clearTimeout(this.#closeDeadline);
     const wasOpen = this.#readyState !== 0;
     this.#readyState = 3;
     const real = code === 0 ? 1006 : code;

@@ -126,7 +126,11 @@ export function refuse(
 
 function hasToken(value: string | null, token: string): boolean {
   if (!value) return false;
-  return value.toLowerCase().split(",").some((t) => t.trim() === token);
+  const v = value.toLowerCase();
+  // The usual header is the token alone: no split, no closure.
+  if (v === token) return true;
+  if (!v.includes(token)) return false;
+  return v.split(",").some((t) => t.trim() === token);
 }
 
 function isValidKey(key: string): boolean {

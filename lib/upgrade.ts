@@ -13,13 +13,15 @@ import {
   refuse,
 } from "./handshake.ts";
 import type { RouteMatch } from "./router.ts";
-import type { AcceptResult, RemoteAddr } from "./types.ts";
+import type { AcceptResult, Handler, RemoteAddr } from "./types.ts";
 
 /** An upgrade that passed every check: the connection and extra 101 headers. */
 export interface PendingUpgrade {
   conn: Connection<unknown>;
   /** Headers for the 101, including `Sec-WebSocket-Protocol` when chosen. */
   headers: Headers;
+  /** The route's handler (an engine may skip events it does not handle). */
+  handler: Handler<unknown>;
 }
 
 /** The parts of a connection the app decides (limits and hooks). */
@@ -41,7 +43,9 @@ export const NO_HEADERS: Headers = new Headers();
 
 /**
  * Checks an upgrade request for a matched route and runs the handler's
- * `accept()`. Returns a refusal `Response` or a `PendingUpgrade`.
+ * `accept()`. Returns a refusal `Response` or a `PendingUpgrade`; a promise
+ * of one only when the handler has an `accept()` (most do not, and an
+ * `await` per handshake is measurable).
  *
  * @example
  * ```ts ignore
@@ -49,46 +53,78 @@ export const NO_HEADERS: Headers = new Headers();
  * if (result instanceof Response) return result;
  * ```
  */
-export async function prepareUpgrade(
+export function prepareUpgrade(
   req: Request,
   url: URL,
   remoteAddr: RemoteAddr,
   match: RouteMatch,
   settings: ConnectionSettings,
   onAcceptError: (err: unknown) => void,
-): Promise<Response | PendingUpgrade> {
+): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
   const bad = checkUpgrade(req);
   if (bad) return bad;
   const handler = match.route.handler;
   const offered = parseProtocols(req.headers.get("sec-websocket-protocol"));
   const protocol = chooseProtocol(offered, handler.protocols);
   if (protocol instanceof Response) return protocol;
+  if (handler.accept) {
+    return accepted(
+      req,
+      url,
+      remoteAddr,
+      match,
+      settings,
+      onAcceptError,
+      protocol,
+    );
+  }
+  return pending(req, url, remoteAddr, match, settings, protocol, null);
+}
+
+/** The handler's `accept()`, then `pending()`. */
+async function accepted(
+  req: Request,
+  url: URL,
+  remoteAddr: RemoteAddr,
+  match: RouteMatch,
+  settings: ConnectionSettings,
+  onAcceptError: (err: unknown) => void,
+  protocol: string,
+): Promise<Response | PendingUpgrade> {
+  let result: Response | AcceptResult<unknown> | void;
+  try {
+    result = await match.route.handler.accept!(req, {
+      params: match.params,
+      remoteAddr,
+      protocol,
+    });
+  } catch (err) {
+    onAcceptError(err);
+    return refuse(500, "handler accept() failed");
+  }
+  if (result instanceof Response) return result;
+  return pending(req, url, remoteAddr, match, settings, protocol, result);
+}
+
+/** The connection and the 101's extra headers. */
+function pending(
+  req: Request,
+  url: URL,
+  remoteAddr: RemoteAddr,
+  match: RouteMatch,
+  settings: ConnectionSettings,
+  protocol: string,
+  result: AcceptResult<unknown> | void | null,
+): PendingUpgrade {
+  const handler = match.route.handler;
   // Most upgrades add no header but the protocol: build Headers only then
   // (constructing one costs more than the rest of this function).
   let headers: Headers | null = null;
-  let state: unknown = undefined;
-  if (handler.accept) {
-    let result: Response | AcceptResult<unknown> | void;
-    try {
-      result = await handler.accept(req, {
-        params: match.params,
-        remoteAddr,
-        protocol,
-      });
-    } catch (err) {
-      onAcceptError(err);
-      return refuse(500, "handler accept() failed");
-    }
-    if (result instanceof Response) return result;
-    if (result) {
-      state = result.state;
-      if (result.headers) {
-        headers = new Headers();
-        for (const [k, v] of new Headers(result.headers)) {
-          // Headers iterates Set-Cookie values one by one; append keeps all.
-          headers.append(k, v);
-        }
-      }
+  if (result?.headers) {
+    headers = new Headers();
+    for (const [k, v] of new Headers(result.headers)) {
+      // Headers iterates Set-Cookie values one by one; append keeps all.
+      headers.append(k, v);
     }
   }
   if (protocol) {
@@ -102,8 +138,8 @@ export async function prepareUpgrade(
     headers: req.headers,
     remoteAddr,
     protocol,
-    state,
+    state: result ? result.state : undefined,
     ...settings,
   });
-  return { conn, headers: headers ?? NO_HEADERS };
+  return { conn, headers: headers ?? NO_HEADERS, handler };
 }
