@@ -11,6 +11,7 @@ import { Guard, type Slot } from "./lib/guard.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
 import { formatAddr, Logger } from "./lib/log.ts";
+import { requestPathname } from "./lib/request_path.ts";
 import { Metrics } from "./lib/metrics.ts";
 import { OpsEndpoints } from "./lib/ops.ts";
 import { type ServerOptions, withDefaults } from "./lib/options.ts";
@@ -137,6 +138,13 @@ export function createApp(
     },
   };
 
+  function onAcceptError(err: unknown, href: string): void {
+    log.error("accept_error", {
+      path: requestPathname(href),
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+  }
+
   /**
    * `handle()` without the promise where none is needed: a WebSocket
    * upgrade to a handler without `accept()` is answered synchronously.
@@ -145,13 +153,15 @@ export function createApp(
     req: Request,
     remoteAddr: RemoteAddr,
   ): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
-    const url = new URL(req.url);
-    const opsResponse = ops?.handle(req, url.pathname);
+    // The URL object is made only if someone reads `conn.url`.
+    const href = req.url;
+    const path = requestPathname(href);
+    const opsResponse = ops?.handle(req, path);
     if (opsResponse) return opsResponse;
-    const match = router.match(url.pathname);
+    const match = router.match(path);
     const denied = guard.checkRequest(req, remoteAddr);
     if (denied) return denied;
-    if (!isUpgradeAttempt(req)) return serveHttp(req, url, match);
+    if (!isUpgradeAttempt(req)) return serveHttp(req, path, match);
     const slot = match ? guard.admit(req, remoteAddr) : null;
     if (slot instanceof Response) {
       if (ops) metrics.rejected(slot.status);
@@ -159,8 +169,8 @@ export function createApp(
     }
     if (!match) {
       return upgraded(
-        refuse(404, `no WebSocket handler at ${url.pathname}`),
-        url,
+        refuse(404, `no WebSocket handler at ${path}`),
+        path,
         remoteAddr,
         null,
         slot,
@@ -168,28 +178,22 @@ export function createApp(
     }
     const result = prepareUpgrade(
       req,
-      url,
+      href,
       remoteAddr,
       match,
       settings,
-      (err) =>
-        log.error("accept_error", {
-          path: url.pathname,
-          error: err instanceof Error
-            ? (err.stack ?? err.message)
-            : String(err),
-        }),
+      onAcceptError,
     );
     if (result instanceof Promise) {
-      return result.then((r) => upgraded(r, url, remoteAddr, match, slot));
+      return result.then((r) => upgraded(r, path, remoteAddr, match, slot));
     }
-    return upgraded(result, url, remoteAddr, match, slot);
+    return upgraded(result, path, remoteAddr, match, slot);
   }
 
   /** Binds or frees the slot of a prepared (or refused) upgrade. */
   function upgraded(
     result: Response | PendingUpgrade,
-    url: URL,
+    path: string,
     remoteAddr: RemoteAddr,
     match: RouteMatch | null,
     slot: Slot | null,
@@ -204,7 +208,7 @@ export function createApp(
     if (ops) metrics.rejected(result.status);
     if (log.enabled("info")) {
       log.info("refused", {
-        path: url.pathname,
+        path,
         remote: formatAddr(remoteAddr),
         status: result.status,
       });
@@ -215,24 +219,24 @@ export function createApp(
   /** Plain HTTP: endpoint pages, static files, tool pages. */
   async function serveHttp(
     req: Request,
-    url: URL,
+    path: string,
     match: RouteMatch | null,
   ): Promise<Response> {
     if (match) {
       if (req.method === "GET" || req.method === "HEAD") {
         return endpointPage(req, match.route);
       }
-      return refuse(405, `${url.pathname} is a WebSocket endpoint: use GET`, {
+      return refuse(405, `${path} is a WebSocket endpoint: use GET`, {
         allow: "GET",
       });
     }
     if (options.staticDir) {
-      const res = await serveStatic(req, options.staticDir, url.pathname);
+      const res = await serveStatic(req, options.staticDir, path);
       if (res) return res;
     }
-    const tool = await serveToolPage(req, url.pathname);
+    const tool = await serveToolPage(req, path);
     if (tool) return tool;
-    return refuse(404, `not found: ${url.pathname}`);
+    return refuse(404, `not found: ${path}`);
   }
 
   async function handle(

@@ -51,7 +51,6 @@ export type {
  */
 export class Connection<S = unknown> implements Conn<S> {
   readonly id: string;
-  readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
   readonly headers: Headers;
   readonly remoteAddr: RemoteAddr;
@@ -68,6 +67,7 @@ export class Connection<S = unknown> implements Conn<S> {
   };
   /** Set by the app before `opened` to count this route's traffic; or null. */
   meter: ConnMeter | null = null;
+  #url: URL | string;
   #readyState: ReadyState = 0;
   #transport: Transport | null = null;
   #init: ConnectionInit<S>;
@@ -82,7 +82,7 @@ export class Connection<S = unknown> implements Conn<S> {
     this.#init = init;
     this.#handler = init.handler;
     this.id = init.id;
-    this.url = init.url;
+    this.#url = init.url;
     this.params = init.params;
     this.headers = init.headers;
     this.remoteAddr = init.remoteAddr;
@@ -93,6 +93,12 @@ export class Connection<S = unknown> implements Conn<S> {
     this.#rate = init.maxMessagesPerSecond
       ? new RateLimiter(init.maxMessagesPerSecond)
       : null;
+  }
+
+  /** Parsed on first read: most handlers never look. */
+  get url(): URL {
+    const u = this.#url;
+    return typeof u === "string" ? (this.#url = new URL(u)) : u;
   }
 
   get origin(): string {

@@ -69,15 +69,19 @@ export class Guard {
    * that must be bound to the new connection (or cancelled).
    */
   admit(req: Request, remote: RemoteAddr): Response | Slot {
-    const origin = req.headers.get("origin");
-    if (!this.#originAllowed(origin, req.headers.get("host"))) {
-      this.#log.info("refused", {
-        path: new URL(req.url).pathname,
-        remote: formatAddr(remote),
-        status: 403,
-        origin: origin ?? "",
-      });
-      return refuse(403, `origin ${origin} is not allowed`);
+    const { origins, sameOrigin } = this.#options;
+    // Header reads cost: none without an origin rule.
+    if (origins !== null || sameOrigin) {
+      const origin = req.headers.get("origin");
+      if (!this.#originAllowed(origin, req.headers.get("host"))) {
+        this.#log.info("refused", {
+          path: new URL(req.url).pathname,
+          remote: formatAddr(remote),
+          status: 403,
+          origin: origin ?? "",
+        });
+        return refuse(403, `origin ${origin} is not allowed`);
+      }
     }
     const { maxConnections, maxConnectionsPerIp } = this.#options;
     const ip = remote.hostname;
@@ -107,19 +111,13 @@ export class Guard {
     }
     this.#open++;
     this.#perIp.set(ip, fromIp + 1);
-    let done = false;
-    return {
-      bind: (conn) => {
-        if (done) return;
-        done = true;
-        this.#bound.set(conn, ip);
-      },
-      cancel: () => {
-        if (done) return;
-        done = true;
-        this.#free(ip);
-      },
-    };
+    // A class, not two closures: one small object per handshake.
+    return new GuardSlot(this, ip);
+  }
+
+  /** For `GuardSlot.bind()`. */
+  bound(conn: Connection<unknown>, ip: string): void {
+    this.#bound.set(conn, ip);
   }
 
   /** Frees the slot of a closed connection. */
@@ -127,10 +125,11 @@ export class Guard {
     const ip = this.#bound.get(conn);
     if (ip === undefined) return;
     this.#bound.delete(conn);
-    this.#free(ip);
+    this.free(ip);
   }
 
-  #free(ip: string): void {
+  /** Frees the slot of `ip`; for `release()` and `GuardSlot.cancel()`. */
+  free(ip: string): void {
     this.#open--;
     const n = (this.#perIp.get(ip) ?? 1) - 1;
     if (n <= 0) this.#perIp.delete(ip);
@@ -152,5 +151,28 @@ export class Guard {
       }
     }
     return false;
+  }
+}
+
+class GuardSlot implements Slot {
+  #guard: Guard;
+  #ip: string;
+  #done = false;
+
+  constructor(guard: Guard, ip: string) {
+    this.#guard = guard;
+    this.#ip = ip;
+  }
+
+  bind(conn: Connection<unknown>): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#guard.bound(conn, this.#ip);
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#guard.free(this.#ip);
   }
 }

@@ -59,7 +59,8 @@ export interface ConnMeter {
 export interface ConnectionInit<S> {
   id: string;
   handler: Handler<S>;
-  url: URL;
+  /** A string is parsed only when `conn.url` is read. */
+  url: URL | string;
   params: Record<string, string>;
   headers: Headers;
   remoteAddr: RemoteAddr;

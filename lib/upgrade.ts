@@ -49,17 +49,17 @@ export const NO_HEADERS: Headers = new Headers();
  *
  * @example
  * ```ts ignore
- * const result = await prepareUpgrade(req, url, remoteAddr, match, settings);
+ * const result = await prepareUpgrade(req, req.url, remoteAddr, match, settings);
  * if (result instanceof Response) return result;
  * ```
  */
 export function prepareUpgrade(
   req: Request,
-  url: URL,
+  href: string,
   remoteAddr: RemoteAddr,
   match: RouteMatch,
   settings: ConnectionSettings,
-  onAcceptError: (err: unknown) => void,
+  onAcceptError: (err: unknown, href: string) => void,
 ): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
   const bad = checkUpgrade(req);
   if (bad) return bad;
@@ -70,7 +70,7 @@ export function prepareUpgrade(
   if (handler.accept) {
     return accepted(
       req,
-      url,
+      href,
       remoteAddr,
       match,
       settings,
@@ -78,17 +78,17 @@ export function prepareUpgrade(
       protocol,
     );
   }
-  return pending(req, url, remoteAddr, match, settings, protocol, null);
+  return pending(req, href, remoteAddr, match, settings, protocol, null);
 }
 
 /** The handler's `accept()`, then `pending()`. */
 async function accepted(
   req: Request,
-  url: URL,
+  href: string,
   remoteAddr: RemoteAddr,
   match: RouteMatch,
   settings: ConnectionSettings,
-  onAcceptError: (err: unknown) => void,
+  onAcceptError: (err: unknown, href: string) => void,
   protocol: string,
 ): Promise<Response | PendingUpgrade> {
   let result: Response | AcceptResult<unknown> | void;
@@ -99,17 +99,17 @@ async function accepted(
       protocol,
     });
   } catch (err) {
-    onAcceptError(err);
+    onAcceptError(err, href);
     return refuse(500, "handler accept() failed");
   }
   if (result instanceof Response) return result;
-  return pending(req, url, remoteAddr, match, settings, protocol, result);
+  return pending(req, href, remoteAddr, match, settings, protocol, result);
 }
 
 /** The connection and the 101's extra headers. */
 function pending(
   req: Request,
-  url: URL,
+  href: string,
   remoteAddr: RemoteAddr,
   match: RouteMatch,
   settings: ConnectionSettings,
@@ -133,7 +133,7 @@ function pending(
   const conn = new Connection<unknown>({
     id: (++nextId).toString(36),
     handler,
-    url,
+    url: href,
     params: match.params,
     headers: req.headers,
     remoteAddr,
