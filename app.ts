@@ -6,7 +6,6 @@
  * @module
  */
 import type { Connection } from "./lib/connection.ts";
-import { endpointPage } from "./lib/endpoint_page.ts";
 import { Guard, type Slot } from "./lib/guard.ts";
 import { upgradeWithDeno } from "./lib/engine_deno.ts";
 import { isUpgradeAttempt, refuse } from "./lib/handshake.ts";
@@ -16,8 +15,7 @@ import { Metrics } from "./lib/metrics.ts";
 import { OpsEndpoints } from "./lib/ops.ts";
 import { type ServerOptions, withDefaults } from "./lib/options.ts";
 import { type Route, type RouteMatch, Router } from "./lib/router.ts";
-import { serveStatic } from "./lib/static_files.ts";
-import { serveToolPage } from "./lib/tool_pages.ts";
+import { servePlainHttp } from "./lib/plain_http.ts";
 import { topics } from "./lib/topics.ts";
 import {
   type ConnectionSettings,
@@ -161,7 +159,9 @@ export function createApp(
     const match = router.match(path);
     const denied = guard.checkRequest(req, remoteAddr);
     if (denied) return denied;
-    if (!isUpgradeAttempt(req)) return serveHttp(req, path, match);
+    if (!isUpgradeAttempt(req)) {
+      return servePlainHttp(req, path, match, options.staticDir);
+    }
     const slot = match ? guard.admit(req, remoteAddr) : null;
     if (slot instanceof Response) {
       if (ops) metrics.rejected(slot.status);
@@ -214,29 +214,6 @@ export function createApp(
       });
     }
     return result;
-  }
-
-  /** Plain HTTP: endpoint pages, static files, tool pages. */
-  async function serveHttp(
-    req: Request,
-    path: string,
-    match: RouteMatch | null,
-  ): Promise<Response> {
-    if (match) {
-      if (req.method === "GET" || req.method === "HEAD") {
-        return endpointPage(req, match.route);
-      }
-      return refuse(405, `${path} is a WebSocket endpoint: use GET`, {
-        allow: "GET",
-      });
-    }
-    if (options.staticDir) {
-      const res = await serveStatic(req, options.staticDir, path);
-      if (res) return res;
-    }
-    const tool = await serveToolPage(req, path);
-    if (tool) return tool;
-    return refuse(404, `not found: ${path}`);
   }
 
   async function handle(
