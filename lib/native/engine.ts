@@ -89,8 +89,10 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
   const heads = new HeadDeadlines(headTimeout);
 
   async function serveConn(tcp: Deno.Conn<Deno.NetAddr>): Promise<void> {
-    // Small frames must not wait for Nagle (TLS conns have no such switch).
-    (tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
+    // A response's head and body are separate writes: without no-delay the
+    // body would wait for Nagle (TLS conns have no such switch). WebSockets
+    // get it from their WriteLoop on their first frame.
+    const noDelay = () => (tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
     const remote = tcp.remoteAddr;
     const refuse = async (status: number, message: string) => {
       // Logged like the app's refusals: the deno engine's HTTP parser
@@ -100,6 +102,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
         status,
         reason: message,
       });
+      noDelay();
       await writeResponse(tcp, new Response(message + "\n", { status }), "GET");
       tcp.close();
     };
@@ -138,6 +141,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
       result = new Response("internal server error\n", { status: 500 });
     }
     if (result instanceof Response) {
+      noDelay();
       await writeResponse(tcp, result, request.method);
       return tcp.close();
     }

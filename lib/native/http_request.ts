@@ -117,14 +117,11 @@ export async function readRequest(
     if (r === null) return { status: 400, message: "incomplete body" };
     [buf, len] = r;
   }
-  let url: URL;
-  try {
-    url = target.startsWith("/")
-      ? new URL(`http://${host || defaultHost}${target}`)
-      : new URL(target);
-  } catch {
-    return { status: 400, message: "bad request target" };
-  }
+  // A string, not a URL: `new Request` parses it once (given a URL object
+  // it serialises and parses it again).
+  const url = target.startsWith("/")
+    ? `http://${host || defaultHost}${target}`
+    : target;
   const hasBody = bodyLen > 0 && method !== "GET" && method !== "HEAD";
   let request: Request;
   try {
@@ -132,8 +129,10 @@ export async function readRequest(
       method,
       body: hasBody ? buf.slice(start, start + bodyLen) : undefined,
     });
-  } catch { // e.g. CONNECT and TRACE, which fetch's Request forbids
-    return { status: 405, message: `method ${method} not allowed` };
+  } catch { // a bad URL, or CONNECT and TRACE, which fetch's Request forbids
+    return URL.canParse(url)
+      ? { status: 405, message: `method ${method} not allowed` }
+      : { status: 400, message: "bad request target" };
   }
   try {
     for (const [name, value] of pairs) request.headers.append(name, value);
