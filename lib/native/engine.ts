@@ -23,6 +23,7 @@ import {
   writeAll,
   writeResponse,
 } from "./http_response.ts";
+import { HeadDeadlines } from "./head_deadlines.ts";
 import { IdleSweeper } from "./idle.ts";
 import { formatAddr } from "../log.ts";
 import { NativeSocket } from "./socket.ts";
@@ -85,10 +86,13 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
   const headTimeout = idle > 0
     ? Math.min(HEAD_TIMEOUT_MS, idle * 1000)
     : HEAD_TIMEOUT_MS;
+  const heads = new HeadDeadlines(headTimeout);
 
   async function serveConn(tcp: Deno.Conn<Deno.NetAddr>): Promise<void> {
-    // Small frames must not wait for Nagle (TLS conns have no such switch).
-    (tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
+    // A response's head and body are separate writes: without no-delay the
+    // body would wait for Nagle (TLS conns have no such switch). WebSockets
+    // get it from their WriteLoop on their first frame.
+    const noDelay = () => (tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
     const remote = tcp.remoteAddr;
     const refuse = async (status: number, message: string) => {
       // Logged like the app's refusals: the deno engine's HTTP parser
@@ -98,23 +102,34 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
         status,
         reason: message,
       });
+      noDelay();
       await writeResponse(tcp, new Response(message + "\n", { status }), "GET");
       tcp.close();
     };
-    // RFC 9110 §15.5.9: 408 for a request not completed in time, then close.
-    const late = Promise.withResolvers<"late">();
-    const timer = setTimeout(() => late.resolve("late"), headTimeout);
-    const reading = readRequest(tcp, defaultHost);
-    const read = await Promise.race([reading, late.promise]).finally(() =>
-      clearTimeout(timer)
-    );
-    if (read === "late") {
-      reading.catch(() => {}); // ends with the connection
-      return refuse(408, `request not received within ${headTimeout / 1000} s`);
+    // RFC 9110 §15.5.9: 408 for a request not completed in time, then
+    // close (which ends the pending read: the refusal owns the connection).
+    let late: Promise<void> | null = null;
+    const deadline = heads.add(() => {
+      late = refuse(408, `request not received within ${headTimeout / 1000} s`)
+        .catch(() => {
+          try {
+            tcp.close();
+          } catch { /* already closed */ }
+        });
+    });
+    let read;
+    try {
+      read = await readRequest(tcp, defaultHost);
+    } catch (err) {
+      if (late) return late;
+      throw err;
+    } finally {
+      heads.delete(deadline);
     }
+    if (late) return late;
     if (read === null) return tcp.close();
     if ("status" in read) return refuse(read.status, read.message);
-    const { request, rest } = read;
+    const { request, rest, buffer } = read;
     let result;
     try {
       result = await app.handle(request, {
@@ -126,6 +141,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
       result = new Response("internal server error\n", { status: 500 });
     }
     if (result instanceof Response) {
+      noDelay();
       await writeResponse(tcp, result, request.method);
       return tcp.close();
     }
@@ -149,19 +165,27 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
     sweeper.add(socket);
     result.conn.opened();
     try {
-      await socket.run(rest);
+      await socket.run(rest, buffer);
     } finally {
       sweeper.delete(socket);
     }
   }
 
   function track(tcp: Deno.Conn<Deno.NetAddr>): void {
-    const task = serveConn(tcp).catch((err) => {
-      app.log.debug("native_conn_error", { error: String(err) });
+    // One async function, not serveConn().catch().finally(): two promises
+    // and closures fewer per connection.
+    const task: Promise<void> = (async () => {
       try {
-        tcp.close();
-      } catch { /* already closed */ }
-    }).finally(() => tasks.delete(task));
+        await serveConn(tcp);
+      } catch (err) {
+        app.log.debug("native_conn_error", { error: String(err) });
+        try {
+          tcp.close();
+        } catch { /* already closed */ }
+      } finally {
+        tasks.delete(task!);
+      }
+    })();
     tasks.add(task);
   }
 
@@ -186,6 +210,7 @@ export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
         for (const s of sweeper.sockets) s.close(1001, "Server shutting down");
         await Promise.all(tasks);
         sweeper.close();
+        heads.close();
         finished.resolve();
       })();
       return stopped;

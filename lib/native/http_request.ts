@@ -14,7 +14,7 @@ const latin1 = new TextDecoder("latin1");
 
 /** A parsed request, or the status to refuse it with. */
 export type ReadResult =
-  | { request: Request; rest: Uint8Array }
+  | { request: Request; rest: Uint8Array; buffer: Uint8Array }
   | { status: number; message: string }
   | null; // the peer closed before sending a request
 
@@ -45,9 +45,16 @@ async function more(
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+// The head buffer starts at 1 KiB: most upgrade requests fit, and an
+// upgraded connection keeps reading into this same buffer (see `buffer`).
+const FIRST_READ = 1024;
+
 /**
  * Reads one request from `conn`. `rest` holds bytes that followed the head
- * and body (for an upgrade: the client's first frames, if it did not wait).
+ * and body (for an upgrade: the client's first frames, if it did not wait):
+ * a view into `buffer`, the read buffer, which the caller may reuse once it
+ * has consumed `rest` (an upgraded socket reads on into it, one allocation
+ * fewer per connection).
  *
  * @example
  * ```ts ignore
@@ -59,7 +66,7 @@ export async function readRequest(
   conn: Deno.Conn,
   defaultHost: string,
 ): Promise<ReadResult> {
-  let buf: Uint8Array = new Uint8Array(4096), len = 0, end = -1;
+  let buf: Uint8Array = new Uint8Array(FIRST_READ), len = 0, end = -1;
   while (end < 0) {
     if (len >= MAX_HEAD) {
       return { status: 431, message: "request head too large" };
@@ -110,14 +117,11 @@ export async function readRequest(
     if (r === null) return { status: 400, message: "incomplete body" };
     [buf, len] = r;
   }
-  let url: URL;
-  try {
-    url = target.startsWith("/")
-      ? new URL(`http://${host || defaultHost}${target}`)
-      : new URL(target);
-  } catch {
-    return { status: 400, message: "bad request target" };
-  }
+  // A string, not a URL: `new Request` parses it once (given a URL object
+  // it serialises and parses it again).
+  const url = target.startsWith("/")
+    ? `http://${host || defaultHost}${target}`
+    : target;
   const hasBody = bodyLen > 0 && method !== "GET" && method !== "HEAD";
   let request: Request;
   try {
@@ -125,13 +129,15 @@ export async function readRequest(
       method,
       body: hasBody ? buf.slice(start, start + bodyLen) : undefined,
     });
-  } catch { // e.g. CONNECT and TRACE, which fetch's Request forbids
-    return { status: 405, message: `method ${method} not allowed` };
+  } catch { // a bad URL, or CONNECT and TRACE, which fetch's Request forbids
+    return URL.canParse(url)
+      ? { status: 405, message: `method ${method} not allowed` }
+      : { status: 400, message: "bad request target" };
   }
   try {
     for (const [name, value] of pairs) request.headers.append(name, value);
   } catch {
     return { status: 400, message: "bad header value" };
   }
-  return { request, rest: buf.slice(start + bodyLen, len) };
+  return { request, rest: buf.subarray(start + bodyLen, len), buffer: buf };
 }

@@ -30,6 +30,7 @@ export class WriteLoop {
   #writing = false;
   #queued = false;
   #stopped = false;
+  #noDelay = false;
   #waiters: { limit: number; resolve: () => void }[] = [];
 
   /** `onEnd` runs after a flush when `endAfterFlush` is set, or on error. */
@@ -74,6 +75,13 @@ export class WriteLoop {
     this.#queued = false;
     if (this.#writing || this.#stopped) return;
     this.#writing = true;
+    if (!this.#noDelay && !this.endAfterFlush) {
+      // Small frames must not wait for Nagle; set on the first write that
+      // is not the last (a short connection's close reply needs no op).
+      // TLS conns have no such switch.
+      this.#noDelay = true;
+      (this.#tcp as Partial<Deno.TcpConn>).setNoDelay?.(true);
+    }
     try {
       // take() only after the previous write finished: its view stays valid.
       for (let bytes; (bytes = this.frames.take()) !== null;) {
