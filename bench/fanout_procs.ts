@@ -5,15 +5,13 @@
  * @module
  */
 
-const ROOT = new URL("../", import.meta.url);
+import {
+  type Listening,
+  spawnListening as spawnShared,
+} from "../tests/support/spawn.ts";
 
 /** A started server process. */
-export interface Proc {
-  child: Deno.ChildProcess;
-  port: number;
-  output(): string;
-  stop(): Promise<void>;
-}
+export type Proc = Listening;
 
 /**
  * CPU seconds (user + system) a process has used, from `/proc/PID/stat`.
@@ -33,66 +31,28 @@ export function cpuSeconds(pid: number): number {
 
 /**
  * Spawns a command and resolves once `listening` matches its output (the
- * first group is the port).
+ * first group is the port, unless `fixedPort` is given). Chatty output is
+ * trimmed to its head and tail.
  *
  * @example
  * ```ts ignore
  * const p = await spawnListening(Deno.execPath(), ["run", "-A", "main.ts", "--port", "0"], {}, /:(\d+)\//);
  * ```
  */
-export async function spawnListening(
+export function spawnListening(
   cmd: string,
   args: string[],
   env: Record<string, string>,
   listening: RegExp,
   fixedPort?: number,
 ): Promise<Proc> {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd: ROOT,
+  return spawnShared(cmd, args, {
     env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const ready = Promise.withResolvers<number>();
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
-      // Keep the head and the tail: per-connection log lines are many.
-      text = text.length > 200_000
-        ? text.slice(0, 100_000) + chunk
-        : text + chunk;
-      const m = listening.exec(text);
-      if (m) ready.resolve(fixedPort ?? Number(m[1]));
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  child.status.then((s) =>
-    ready.reject(new Error(`${cmd} exited (${s.code}):\n${text}`))
-  );
-  const timer = setTimeout(
-    () => ready.reject(new Error(`${cmd} not ready after 30 s:\n${text}`)),
-    30_000,
-  );
-  const port = await ready.promise.finally(() => clearTimeout(timer));
-  return {
-    child,
-    port,
-    output: () => text,
-    async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* gone */ }
-      const t = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 10_000);
-      await child.status;
-      clearTimeout(t);
-      await pumps;
-    },
-  };
+    listening,
+    port: fixedPort,
+    timeoutMs: 30_000,
+    trimOutput: true,
+  });
 }
 
 /**
@@ -186,9 +146,10 @@ export async function startRedis(): Promise<Proc & { dir: string }> {
   return {
     ...proc,
     dir,
-    async stop() {
-      await proc.stop();
+    async stop(signal?: Deno.Signal) {
+      const status = await proc.stop(signal);
       await Deno.remove(dir, { recursive: true });
+      return status;
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ServerOptions } from "../../lib/options.ts";
 import { serveNative } from "../../lib/native/engine.ts";
 import { loadRoutes } from "../../lib/routes.ts";
 import type { Route } from "../../lib/router.ts";
+import { type Listening, spawnListening } from "./spawn.ts";
 
 /** A running in-process server. */
 export interface TestServer {
@@ -72,16 +73,10 @@ export async function startServer(
   };
 }
 
-/** A `main.ts` subprocess. */
-export interface ServerProcess {
-  child: Deno.ChildProcess;
-  port: number;
+/** A `main.ts` (or `deno serve`) subprocess. */
+export interface ServerProcess extends Listening {
   http: string;
   ws: string;
-  /** Everything printed so far (stdout and stderr). */
-  output(): string;
-  /** Sends SIGTERM and waits for the exit status. */
-  stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
 const ROOT = new URL("../../", import.meta.url);
@@ -91,7 +86,7 @@ export function spawnServer(
   args: string[] = [],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  return spawnListening(
+  return spawnDeno(
     ["run", "-A", "main.ts", "--port", "0", "--host", "127.0.0.1", ...args],
     env,
     // The text banner, or the `listening` event of --log-format json.
@@ -107,7 +102,7 @@ export function spawnDenoServe(
   flags: string[] = [],
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  return spawnListening(
+  return spawnDeno(
     [
       "serve",
       "--allow-net",
@@ -125,61 +120,17 @@ export function spawnDenoServe(
   );
 }
 
-/** Spawns `deno ...args` in the project root; resolves once `listening` matches. */
-async function spawnListening(
+/** `spawnListening()` for `deno ...args`, with the server's URLs. */
+async function spawnDeno(
   args: string[],
   env: Record<string, string>,
   listening: RegExp,
 ): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let text = "";
-  const port = Promise.withResolvers<number>();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      text += chunk;
-      const m = listening.exec(text);
-      if (m) port.resolve(Number(m[1]));
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const exited = child.status.then((s) => {
-    port.reject(
-      new Error(`server exited (${s.code}) before listening:\n${text}`),
-    );
-    return s;
-  });
-  const timer = setTimeout(
-    () => port.reject(new Error(`server not listening after 20 s:\n${text}`)),
-    20_000,
-  );
-  const p = await port.promise.finally(() => clearTimeout(timer));
+  const p = await spawnListening(Deno.execPath(), args, { env, listening });
   return {
-    child,
-    port: p,
-    http: `http://127.0.0.1:${p}`,
-    ws: `ws://127.0.0.1:${p}`,
-    output: () => text,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      try {
-        child.kill(signal);
-      } catch { /* already gone */ }
-      // A child that ignores the signal must not hang the suite.
-      const force = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 10_000);
-      const status = await exited;
-      clearTimeout(force);
-      await pumps;
-      return status;
-    },
+    ...p,
+    http: `http://127.0.0.1:${p.port}`,
+    ws: `ws://127.0.0.1:${p.port}`,
   };
 }
 
