@@ -21,14 +21,28 @@ export const MAX_REASON_BYTES = 123;
  * ```
  */
 export function assertHandlerClose(code: number, reason: string): void {
-  if (
-    !Number.isInteger(code) || (code !== 1000 && (code < 3000 || code > 4999))
-  ) {
+  if (!isValidAppCloseCode(code)) {
     throw new RangeError(
       `close code ${code} is not allowed: use 1000 or 3000-4999`,
     );
   }
   assertReason(reason);
+}
+
+/**
+ * True if a handler may pass `code` to `conn.close()`: 1000 or 3000–4999,
+ * the same rule browsers apply to `WebSocket.close()`.
+ *
+ * @example
+ * ```ts
+ * import { isValidAppCloseCode } from "./close_code.ts";
+ * isValidAppCloseCode(4000); // true
+ * isValidAppCloseCode(1001); // false: reserved for the server itself
+ * ```
+ */
+export function isValidAppCloseCode(code: number): boolean {
+  return Number.isInteger(code) &&
+    (code === 1000 || (code >= 3000 && code <= 4999));
 }
 
 /**

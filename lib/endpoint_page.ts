@@ -99,16 +99,3 @@ export function endpointPage(req: Request, route: Route): Response {
     headers,
   });
 }
-
-/**
- * Escapes text for HTML.
- *
- * @example
- * ```ts
- * import { escapeHtml } from "./endpoint_page.ts";
- * escapeHtml("<a>"); // "&#60;a&#62;"
- * ```
- */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

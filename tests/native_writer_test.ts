@@ -3,10 +3,8 @@ import assert from "node:assert/strict";
 import { encodeFrame, FrameWriter } from "../lib/native/frame_writer.ts";
 import { isValidUtf8, Utf8Validator } from "../lib/native/utf8.ts";
 import { applyMask } from "../lib/native/mask.ts";
-import {
-  isValidAppCloseCode,
-  isValidWireCloseCode,
-} from "../lib/native/close_codes.ts";
+import { isValidWireCloseCode } from "../lib/native/close_codes.ts";
+import { isValidAppCloseCode } from "../lib/close_code.ts";
 
 const dec = new TextDecoder();
 

@@ -46,18 +46,3 @@ export function isValidWireCloseCode(code: number): boolean {
     (code >= 1007 && code <= 1014) ||
     (code >= 3000 && code <= 4999);
 }
-
-/**
- * True if a handler may pass `code` to `conn.close()`: 1000 or 3000–4999,
- * the same rule browsers apply to `WebSocket.close()`.
- *
- * @example
- * ```ts
- * import { isValidAppCloseCode } from "./close_codes.ts";
- * isValidAppCloseCode(4000); // true
- * isValidAppCloseCode(1001); // false: reserved for the server itself
- * ```
- */
-export function isValidAppCloseCode(code: number): boolean {
-  return code === 1000 || (code >= 3000 && code <= 4999);
-}
