@@ -1,6 +1,6 @@
 /**
- * Close codes (RFC 6455 §7.4): which may appear on the wire, which a handler
- * may send, and names for the ones the engine uses.
+ * Close codes (RFC 6455 §7.4): which may appear on the wire, and names for
+ * the ones the engine uses. (Which a handler may send: `lib/close_code.ts`.)
  *
  * @module
  */
