@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { createApp } from "./app.ts";
-import { startBus, stopBus } from "./lib/bus.ts";
-import { parseCli, USAGE } from "./lib/cli.ts";
+import { createApp } from "./lib/app/app.ts";
+import { startBus, stopBus } from "./lib/topics/bus.ts";
+import { parseCli, USAGE } from "./lib/cli/parse_cli.ts";
 import { Logger } from "./lib/log.ts";
-import { serveNative } from "./lib/native/engine.ts";
-import { loadRoutes, routeTable } from "./lib/routes.ts";
-import { readStartupFiles, type TlsFiles } from "./lib/startup_files.ts";
+import { serveNative } from "./lib/engines/native/engine.ts";
+import { loadRoutes, routeTable } from "./lib/routing/route_table.ts";
+import { readStartupFiles, type TlsFiles } from "./lib/cli/startup_files.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { createApp } from "./app.ts";
-import { startBus, stopBus } from "./lib/bus.ts";
-import { opsTokenFromEnv } from "./lib/ops.ts";
-import { loadRoutes } from "./lib/routes.ts";
+import { createApp } from "./lib/app/app.ts";
+import { startBus, stopBus } from "./lib/topics/bus.ts";
+import { opsTokenFromEnv } from "./lib/ops/ops.ts";
+import { loadRoutes } from "./lib/routing/route_table.ts";
 
 const app = createApp({ opsToken: opsTokenFromEnv() }, await loadRoutes(null));
 await startBus(busFromEnv(), app.log);

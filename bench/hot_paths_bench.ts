@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { utf8Length } from "../lib/close_code.ts";
+import { utf8Length } from "../lib/protocol/close_code.ts";
 
 const SMALL = "x".repeat(64);
 const KIB = JSON.stringify({

@@ -15,9 +15,14 @@
  * @module
  */
 export { defineHandler } from "./handler.ts";
-export { timingSafeEqual } from "./basic_auth.ts";
-export { instanceId, listen, publish, subscriberCount } from "./topics.ts";
-export type { PublishOptions, TopicListener } from "./topics.ts";
+export { timingSafeEqual } from "./http/basic_auth.ts";
+export {
+  instanceId,
+  listen,
+  publish,
+  subscriberCount,
+} from "./topics/registry.ts";
+export type { PublishOptions, TopicListener } from "./topics/registry.ts";
 export type {
   AcceptResult,
   Conn,

@@ -11,7 +11,7 @@
  * @module
  */
 import manifest from "../handlers/manifest.gen.ts";
-import { routesFromManifest } from "../lib/manifest.ts";
+import { routesFromManifest } from "../lib/routing/manifest.ts";
 
 /** What the check saw. */
 export interface DeployCheckResult {

@@ -9,7 +9,7 @@ import {
   listHandlerFiles,
   MANIFEST_FILE,
   manifestSource,
-} from "../lib/manifest.ts";
+} from "../lib/routing/manifest.ts";
 import { HANDLERS_DIR } from "../lib/paths.ts";
 
 const target = join(HANDLERS_DIR, MANIFEST_FILE);

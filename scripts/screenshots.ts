@@ -8,10 +8,10 @@
  */
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { createApp } from "../app.ts";
+import { createApp } from "../lib/app/app.ts";
 import { Logger } from "../lib/log.ts";
 import { PROJECT_ROOT } from "../lib/paths.ts";
-import { loadRoutes } from "../lib/routes.ts";
+import { loadRoutes } from "../lib/routing/route_table.ts";
 import { launchBrowser } from "../tests/support/browser.ts";
 import { PAGE_FLOWS } from "../tests/support/page_flows.ts";
 

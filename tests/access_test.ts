@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCli } from "../lib/cli.ts";
+import { parseCli } from "../lib/cli/parse_cli.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { startServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";

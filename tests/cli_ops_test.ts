@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCli } from "../lib/cli.ts";
+import { parseCli } from "../lib/cli/parse_cli.ts";
 
 function serve(args: string[], env = {}) {
   const r = parseCli(args, env);

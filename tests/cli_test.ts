@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCli } from "../lib/cli.ts";
+import { parseCli } from "../lib/cli/parse_cli.ts";
 import { runCli } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { waitFor } from "./support/wait.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defineHandler } from "../lib/mod.ts";
-import type { Route } from "../lib/router.ts";
+import type { Route } from "../lib/routing/router.ts";
 import { rawOpen, rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
 import { waitFor } from "./support/wait.ts";

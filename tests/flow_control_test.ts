@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
-import { parseCli } from "../lib/cli.ts";
-import { Connection, type Transport } from "../lib/connection.ts";
-import { RateLimiter, SLOW_CONSUMER_DROP_MS } from "../lib/flow_control.ts";
+import { parseCli } from "../lib/cli/parse_cli.ts";
+import { Connection, type Transport } from "../lib/core/connection.ts";
+import {
+  RateLimiter,
+  SLOW_CONSUMER_DROP_MS,
+} from "../lib/core/flow_control.ts";
 import { defineHandler } from "../lib/mod.ts";
 
 /** A transport whose buffer the test fills by hand. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defineHandler } from "../lib/mod.ts";
-import type { Route } from "../lib/router.ts";
+import type { Route } from "../lib/routing/router.ts";
 import { rawHandshake, readFrames } from "./support/frames.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { startServer } from "./support/server.ts";

@@ -7,9 +7,9 @@ import {
   manifestSource,
   routePattern,
   routesFromManifest,
-} from "../lib/manifest.ts";
+} from "../lib/routing/manifest.ts";
 import { HANDLERS_DIR } from "../lib/paths.ts";
-import { Router } from "../lib/router.ts";
+import { Router } from "../lib/routing/router.ts";
 import { runCli, spawnServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 

@@ -1,10 +1,10 @@
 // Chromium against the native engine: permessage-deflate with a real
 // browser's offer, large and binary messages, a clean close with a code.
 import assert from "node:assert/strict";
-import { createApp } from "../app.ts";
+import { createApp } from "../lib/app/app.ts";
 import { Logger } from "../lib/log.ts";
-import { loadRoutes } from "../lib/routes.ts";
-import { serveNative } from "../lib/native/engine.ts";
+import { loadRoutes } from "../lib/routing/route_table.ts";
+import { serveNative } from "../lib/engines/native/engine.ts";
 import { browserTest } from "./support/browser.ts";
 
 browserTest(

@@ -4,14 +4,14 @@ import assert from "node:assert/strict";
 import {
   FrameParser,
   type FrameParserOptions,
-} from "../lib/native/frame_parser.ts";
+} from "../lib/protocol/frame_parser.ts";
 import {
   clientFrame,
   closePayload,
   joinBytes,
-} from "../lib/native/client_frame.ts";
-import { MessageInflater } from "../lib/native/deflate.ts";
-import { DEFAULT_PARAMS } from "../lib/native/deflate_negotiation.ts";
+} from "./support/client_frame.ts";
+import { MessageInflater } from "../lib/protocol/deflate.ts";
+import { DEFAULT_PARAMS } from "../lib/protocol/deflate_negotiation.ts";
 
 type Ev = [string, ...unknown[]];
 const TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;

@@ -3,7 +3,7 @@
 // raw TCP frames, where RSV1 shows what was compressed).
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import { parseCli } from "../lib/cli.ts";
+import { parseCli } from "../lib/cli/parse_cli.ts";
 import { DEFAULTS } from "../lib/options.ts";
 import { frame } from "./support/frames.ts";
 import { KEY, readResponse } from "./support/raw.ts";

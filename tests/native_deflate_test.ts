@@ -6,16 +6,16 @@ import {
   type DeflateParams,
   negotiateDeflate,
   parseExtensions,
-} from "../lib/native/deflate_negotiation.ts";
-import { MessageDeflater, MessageInflater } from "../lib/native/deflate.ts";
+} from "../lib/protocol/deflate_negotiation.ts";
+import { MessageDeflater, MessageInflater } from "../lib/protocol/deflate.ts";
 import {
   SyncZlib,
   syncZlibAvailable,
   Z_SYNC_FLUSH,
-} from "../lib/native/zlib_sync.ts";
-import { FrameParser } from "../lib/native/frame_parser.ts";
-import { FrameWriter } from "../lib/native/frame_writer.ts";
-import { clientFrame, joinBytes } from "../lib/native/client_frame.ts";
+} from "../lib/protocol/zlib_sync.ts";
+import { FrameParser } from "../lib/protocol/frame_parser.ts";
+import { FrameWriter } from "../lib/protocol/frame_writer.ts";
+import { clientFrame, joinBytes } from "./support/client_frame.ts";
 
 const enc = new TextEncoder(), dec = new TextDecoder();
 const TAIL = new Uint8Array([0, 0, 0xff, 0xff]);

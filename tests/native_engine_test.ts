@@ -1,14 +1,17 @@
 // The native engine end to end on loopback: real and raw clients.
 import assert from "node:assert/strict";
-import { type App, createApp } from "../app.ts";
+import { type App, createApp } from "../lib/app/app.ts";
 import { Logger } from "../lib/log.ts";
-import type { Route } from "../lib/router.ts";
+import type { Route } from "../lib/routing/router.ts";
 import type { Handler } from "../lib/types.ts";
 import type { ServerOptions } from "../lib/options.ts";
-import { type NativeServer, serveNative } from "../lib/native/engine.ts";
-import { clientFrame, closePayload } from "../lib/native/client_frame.ts";
-import { MessageDeflater, MessageInflater } from "../lib/native/deflate.ts";
-import { negotiateDeflate } from "../lib/native/deflate_negotiation.ts";
+import {
+  type NativeServer,
+  serveNative,
+} from "../lib/engines/native/engine.ts";
+import { clientFrame, closePayload } from "./support/client_frame.ts";
+import { MessageDeflater, MessageInflater } from "../lib/protocol/deflate.ts";
+import { negotiateDeflate } from "../lib/protocol/deflate_negotiation.ts";
 
 const enc = new TextEncoder(), dec = new TextDecoder();
 const closes: [number, string][] = [];

@@ -1,10 +1,10 @@
 // FrameWriter encoding and coalescing, the UTF-8 DFA, masking, close codes.
 import assert from "node:assert/strict";
-import { encodeFrame, FrameWriter } from "../lib/native/frame_writer.ts";
-import { isValidUtf8, Utf8Validator } from "../lib/native/utf8.ts";
-import { applyMask } from "../lib/native/mask.ts";
-import { isValidWireCloseCode } from "../lib/native/close_codes.ts";
-import { isValidAppCloseCode } from "../lib/close_code.ts";
+import { encodeFrame, FrameWriter } from "../lib/protocol/frame_writer.ts";
+import { isValidUtf8, Utf8Validator } from "../lib/protocol/utf8.ts";
+import { applyMask } from "../lib/protocol/mask.ts";
+import { isValidWireCloseCode } from "../lib/protocol/close_codes.ts";
+import { isValidAppCloseCode } from "../lib/protocol/close_code.ts";
 
 const dec = new TextDecoder();
 

@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert/strict";
-import { requestPathname } from "../lib/request_path.ts";
+import { requestPathname } from "../lib/http/request_path.ts";
 
 Deno.test("requestPathname() agrees with new URL().pathname", () => {
   const hrefs = [

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Connection } from "../lib/connection.ts";
-import { Metrics } from "../lib/metrics.ts";
-import { Outgoing } from "../lib/topics.ts";
+import { Connection } from "../lib/core/connection.ts";
+import { Metrics } from "../lib/ops/metrics.ts";
+import { Outgoing } from "../lib/topics/registry.ts";
 import { parseSamples } from "./support/prom.ts";
 import {
   MAX_CLOSE_CODES,
@@ -9,7 +9,7 @@ import {
   RouteMeter,
   SIZE_BUCKETS,
   sizeBucket,
-} from "../lib/route_meter.ts";
+} from "../lib/ops/route_meter.ts";
 
 Deno.test("sizeBucket() puts every size in the first bucket whose bound holds it", () => {
   const slow = (n: number) => {

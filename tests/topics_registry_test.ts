@@ -1,11 +1,11 @@
 /** The registry, fan-out policy, wire format and `--bus` parsing, without a network. */
 import assert from "node:assert/strict";
-import { parseBusSpec } from "../lib/bus.ts";
-import { decodeWire, encodeWire, HEADER } from "../lib/bus_wire.ts";
-import { parseCli } from "../lib/cli.ts";
-import { Connection, type Transport } from "../lib/connection.ts";
+import { parseBusSpec } from "../lib/topics/bus.ts";
+import { decodeWire, encodeWire, HEADER } from "../lib/topics/bus_wire.ts";
+import { parseCli } from "../lib/cli/parse_cli.ts";
+import { Connection, type Transport } from "../lib/core/connection.ts";
 import { defineHandler } from "../lib/mod.ts";
-import { TopicRegistry } from "../lib/topics.ts";
+import { TopicRegistry } from "../lib/topics/registry.ts";
 import type { MessageData } from "../lib/types.ts";
 
 /** A transport that records what it is given. */

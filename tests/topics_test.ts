@@ -1,8 +1,8 @@
 /** Topics in one process: real server on port 0, real Deno WebSocket clients. */
 import assert from "node:assert/strict";
 import { defineHandler, publish, subscriberCount } from "../lib/mod.ts";
-import { loadRoutes } from "../lib/routes.ts";
-import type { Route } from "../lib/router.ts";
+import { loadRoutes } from "../lib/routing/route_table.ts";
+import type { Route } from "../lib/routing/router.ts";
 import type { EngineName } from "../lib/options.ts";
 import { eachEngine } from "./support/engines.ts";
 import { rawOpen } from "./support/raw.ts";

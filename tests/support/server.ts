@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { type App, createApp } from "../../app.ts";
+import { type App, createApp } from "../../lib/app/app.ts";
 import { Logger, type LogSink } from "../../lib/log.ts";
 import type { ServerOptions } from "../../lib/options.ts";
-import { serveNative } from "../../lib/native/engine.ts";
-import { loadRoutes } from "../../lib/routes.ts";
-import type { Route } from "../../lib/router.ts";
+import { serveNative } from "../../lib/engines/native/engine.ts";
+import { loadRoutes } from "../../lib/routing/route_table.ts";
+import type { Route } from "../../lib/routing/router.ts";
 import { type Listening, spawnListening } from "./spawn.ts";
 
 /** A running in-process server. */

@@ -1,0 +1,178 @@
+/**
+ * `Guard`: who may connect and how many. Basic auth on every request, then
+ * for WebSocket upgrades the origin check and the connection caps. Lives in
+ * `app.handle()`, so every engine gets the same answers.
+ *
+ * @module
+ */
+import { checkBasicAuth, unauthorized } from "./basic_auth.ts";
+import type { Connection } from "../core/connection.ts";
+import { refuse } from "./handshake.ts";
+import { formatAddr, type Logger } from "../log.ts";
+import type { ServerOptions } from "../options.ts";
+import type { RemoteAddr } from "../types.ts";
+
+/** Seconds a client is told to wait after a 503 or 429. */
+export const RETRY_AFTER_S = 5;
+
+/** A reserved connection slot: bind it to the connection, or cancel it. */
+export interface Slot {
+  bind(conn: Connection<unknown>): void;
+  cancel(): void;
+}
+
+/**
+ * Access and connection-cap checks.
+ *
+ * @example
+ * ```ts ignore
+ * const guard = new Guard(options, log);
+ * const denied = guard.checkRequest(req, remoteAddr);
+ * if (denied) return denied;
+ * ```
+ */
+export class Guard {
+  #options: ServerOptions;
+  #log: Logger;
+  #open = 0;
+  #perIp = new Map<string, number>();
+  #bound = new Map<Connection<unknown>, string>();
+
+  constructor(options: ServerOptions, log: Logger) {
+    this.#options = options;
+    this.#log = log;
+  }
+
+  /** WebSocket connections holding a slot (open or being opened). */
+  get count(): number {
+    return this.#open;
+  }
+
+  /** Basic auth, for every request. Returns a 401 or `null`. */
+  checkRequest(req: Request, remote: RemoteAddr): Response | null {
+    const expected = this.#options.basicAuth;
+    if (expected === null) return null;
+    if (checkBasicAuth(req.headers.get("authorization"), expected)) return null;
+    this.#log.info("refused", {
+      path: new URL(req.url).pathname,
+      remote: formatAddr(remote),
+      status: 401,
+      why: req.headers.has("authorization")
+        ? "wrong credentials"
+        : "no credentials",
+    });
+    return unauthorized();
+  }
+
+  /**
+   * Origin and caps, for an upgrade attempt. Returns a refusal, or a `Slot`
+   * that must be bound to the new connection (or cancelled).
+   */
+  admit(req: Request, remote: RemoteAddr): Response | Slot {
+    const { origins, sameOrigin } = this.#options;
+    // Header reads cost: none without an origin rule.
+    if (origins !== null || sameOrigin) {
+      const origin = req.headers.get("origin");
+      if (!this.#originAllowed(origin, req.headers.get("host"))) {
+        this.#log.info("refused", {
+          path: new URL(req.url).pathname,
+          remote: formatAddr(remote),
+          status: 403,
+          origin: origin ?? "",
+        });
+        return refuse(403, `origin ${origin} is not allowed`);
+      }
+    }
+    const { maxConnections, maxConnectionsPerIp } = this.#options;
+    const ip = remote.hostname;
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    let refusal: Response | null = null;
+    if (maxConnections > 0 && this.#open >= maxConnections) {
+      refusal = refuse(
+        503,
+        `server is at its limit of ${maxConnections} connections; retry later`,
+        { "retry-after": String(RETRY_AFTER_S) },
+      );
+    } else if (maxConnectionsPerIp > 0 && fromIp >= maxConnectionsPerIp) {
+      refusal = refuse(
+        429,
+        `too many connections from ${ip} (limit ${maxConnectionsPerIp})`,
+        { "retry-after": String(RETRY_AFTER_S) },
+      );
+    }
+    if (refusal) {
+      this.#log.warn("refused", {
+        path: new URL(req.url).pathname,
+        remote: formatAddr(remote),
+        status: refusal.status,
+        open: this.#open,
+      });
+      return refusal;
+    }
+    this.#open++;
+    this.#perIp.set(ip, fromIp + 1);
+    // A class, not two closures: one small object per handshake.
+    return new GuardSlot(this, ip);
+  }
+
+  /** For `GuardSlot.bind()`. */
+  bound(conn: Connection<unknown>, ip: string): void {
+    this.#bound.set(conn, ip);
+  }
+
+  /** Frees the slot of a closed connection. */
+  release(conn: Connection<unknown>): void {
+    const ip = this.#bound.get(conn);
+    if (ip === undefined) return;
+    this.#bound.delete(conn);
+    this.free(ip);
+  }
+
+  /** Frees the slot of `ip`; for `release()` and `GuardSlot.cancel()`. */
+  free(ip: string): void {
+    this.#open--;
+    const n = (this.#perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, n);
+  }
+
+  #originAllowed(origin: string | null, host: string | null): boolean {
+    const { origins, sameOrigin } = this.#options;
+    if (origins === null && !sameOrigin) return true;
+    // No Origin: not a browser (browsers always send it on WebSockets), and
+    // any other client could forge one anyway.
+    if (origin === null) return true;
+    if (origins?.includes(origin)) return true;
+    if (sameOrigin && host !== null) {
+      try {
+        return new URL(origin).host.toLowerCase() === host.toLowerCase();
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  }
+}
+
+class GuardSlot implements Slot {
+  #guard: Guard;
+  #ip: string;
+  #done = false;
+
+  constructor(guard: Guard, ip: string) {
+    this.#guard = guard;
+    this.#ip = ip;
+  }
+
+  bind(conn: Connection<unknown>): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#guard.bound(conn, this.#ip);
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#guard.free(this.#ip);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The bus: how a topic's messages reach other isolates and machines.
+ *
+ * - `local`: none; topics stay in this process (or this worker).
+ * - `broadcast`: Deno's `BroadcastChannel`, which reaches every other worker
+ *   of `deno serve --parallel`.
+ * - `redis://host:port[/db]`: Redis pub/sub, shared by several machines.
+ *
+ * Every bus is at-most-once: a message that cannot be handed on now is
+ * dropped, never queued, so publishers never wait and order per publisher
+ * holds.
+ *
+ * @module
+ */
+import type { Logger } from "../log.ts";
+import { topics } from "./registry.ts";
+import type { MessageData } from "../types.ts";
+
+/** What the registry needs from a bus. */
+export interface Bus {
+  /** `local`, `broadcast` or `redis`. */
+  readonly kind: BusSpec["kind"];
+  /** Hands a message published here to the other processes. Never blocks. */
+  publish(topic: string, data: MessageData): void;
+  /**
+   * This process now wants (`on`) or no longer wants messages on `topic` —
+   * or, with `prefix`, on every topic starting with it. Buses that deliver
+   * everything everywhere ignore it.
+   */
+  interest(topic: string, on: boolean, prefix?: boolean): void;
+  /** Stops delivering and frees what keeps the process alive. */
+  close(): Promise<void>;
+}
+
+/** Where the bus hands messages that arrive from elsewhere. */
+export type BusSink = (topic: string, data: MessageData) => void;
+
+/** A parsed `--bus` value. */
+export type BusSpec =
+  | { kind: "local" }
+  | { kind: "broadcast" }
+  | { kind: "redis"; url: string; host: string; port: number; db: number };
+
+/**
+ * Parses a `--bus` value; returns an error message for anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseBusSpec } from "./bus.ts";
+ * parseBusSpec("redis://127.0.0.1:6379/2"); // { kind: "redis", ..., db: 2 }
+ * ```
+ */
+export function parseBusSpec(text: string): BusSpec | string {
+  if (text === "local" || text === "broadcast") return { kind: text };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `invalid --bus "${text}": expected local, broadcast or redis://host:port[/db]`;
+  }
+  if (url.protocol !== "redis:") {
+    return `invalid --bus "${text}": expected local, broadcast or redis://host:port[/db]`;
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!host) return `invalid --bus "${text}": no host`;
+  const port = url.port === "" ? 6379 : Number(url.port);
+  const path = url.pathname.replace(/^\//, "");
+  if (path !== "" && !/^\d{1,5}$/.test(path)) {
+    return `invalid --bus "${text}": the path must be a database number`;
+  }
+  if (url.search || url.hash) {
+    return `invalid --bus "${text}": no query or fragment expected`;
+  }
+  return { kind: "redis", url: text, host, port, db: Number(path || 0) };
+}
+
+/** The in-process bus: nothing leaves the process. */
+class LocalBus implements Bus {
+  readonly kind = "local" as const;
+  publish(): void {}
+  interest(): void {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Opens the bus `spec` names, attaches it to this isolate's topics and
+ * returns it. A Redis bus waits up to `readyMs` for its first connection,
+ * then serves anyway and keeps retrying in the background.
+ *
+ * @example
+ * ```ts ignore
+ * const bus = await startBus("broadcast", log);
+ * // ... on shutdown:
+ * await stopBus();
+ * ```
+ */
+export async function startBus(
+  spec: string | BusSpec,
+  log: Logger,
+  readyMs = 3000,
+): Promise<Bus> {
+  const parsed = typeof spec === "string" ? parseBusSpec(spec) : spec;
+  if (typeof parsed === "string") throw new TypeError(parsed);
+  await stopBus();
+  const sink: BusSink = (topic, data) => topics.dispatch(topic, data);
+  let bus: Bus;
+  if (parsed.kind === "broadcast") {
+    const { BroadcastBus } = await import("./bus_broadcast.ts");
+    bus = new BroadcastBus(sink, log);
+  } else if (parsed.kind === "redis") {
+    // Loaded only when asked for, so other setups never load the client.
+    const { RedisBus } = await import("./bus_redis.ts");
+    const redis = new RedisBus(parsed, sink, log);
+    await redis.ready(readyMs);
+    bus = redis;
+  } else {
+    bus = new LocalBus();
+  }
+  topics.attach(bus);
+  // The Redis bus logs bus_up/bus_down itself.
+  if (parsed.kind === "broadcast") log.info("bus", { kind: parsed.kind });
+  return bus;
+}
+
+/**
+ * Detaches and closes the current bus (topics go back to in-process only).
+ *
+ * @example
+ * ```ts ignore
+ * Deno.addSignalListener("SIGTERM", () => stopBus());
+ * ```
+ */
+export async function stopBus(): Promise<void> {
+  const bus = topics.bus;
+  if (!bus) return;
+  topics.attach(null);
+  await bus.close();
+}

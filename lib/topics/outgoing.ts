@@ -1,0 +1,44 @@
+/**
+ * `Outgoing`: one published message on its way to many connections.
+ *
+ * @module
+ */
+import { utf8Length } from "../protocol/close_code.ts";
+
+/**
+ * One published message on its way to many connections. Engines that can
+ * frame a message once (see `Transport.encode`) cache the frame here, keyed
+ * by their encoder, so a fan-out to 1,000 connections encodes it once.
+ *
+ * @example
+ * ```ts
+ * import { Outgoing } from "./outgoing.ts";
+ * const msg = new Outgoing("hello");
+ * msg.frame((d) => d); // "hello", computed once
+ * ```
+ */
+export class Outgoing {
+  readonly data: string | Uint8Array;
+  #frames: Map<unknown, unknown> | null = null;
+  #size = -1;
+
+  constructor(data: string | Uint8Array) {
+    this.data = data;
+  }
+
+  /** Payload size in bytes (UTF-8 for text), computed once. */
+  get byteLength(): number {
+    if (this.#size < 0) {
+      const d = this.data;
+      this.#size = typeof d === "string" ? utf8Length(d) : d.byteLength;
+    }
+    return this.#size;
+  }
+
+  /** The frame `encode` makes of `data`, computed once per encoder. */
+  frame<F>(encode: (data: string | Uint8Array) => F): F {
+    this.#frames ??= new Map();
+    if (!this.#frames.has(encode)) this.#frames.set(encode, encode(this.data));
+    return this.#frames.get(encode) as F;
+  }
+}
