@@ -10,7 +10,9 @@ import { startBus, stopBus } from "./lib/topics/bus.ts";
 import { parseCli, USAGE } from "./lib/cli/parse_cli.ts";
 import { Logger } from "./lib/log.ts";
 import { serveNative } from "./lib/engines/native/engine.ts";
-import { loadRoutes, routeTable } from "./lib/routing/route_table.ts";
+import manifest from "./handlers/manifest.gen.ts";
+import { loadRoutes } from "./lib/routing/manifest.ts";
+import { routeTable } from "./lib/routing/route_table.ts";
 import { readStartupFiles, type TlsFiles } from "./lib/cli/startup_files.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
@@ -52,7 +54,7 @@ export async function main(args: string[]): Promise<number> {
   let routes, options, tls: TlsFiles | null;
   try {
     ({ options, tls } = await readStartupFiles(cli.options));
-    routes = await loadRoutes(options.handlersDir);
+    routes = await loadRoutes(manifest, options.handlersDir);
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
     return 1;

@@ -11,9 +11,13 @@
 import { createApp } from "./lib/app/app.ts";
 import { startBus, stopBus } from "./lib/topics/bus.ts";
 import { opsTokenFromEnv } from "./lib/ops/ops.ts";
-import { loadRoutes } from "./lib/routing/route_table.ts";
+import manifest from "./handlers/manifest.gen.ts";
+import { routesFromManifest } from "./lib/routing/manifest.ts";
 
-const app = createApp({ opsToken: opsTokenFromEnv() }, await loadRoutes(null));
+const app = createApp(
+  { opsToken: opsTokenFromEnv() },
+  routesFromManifest(manifest),
+);
 await startBus(busFromEnv(), app.log);
 // An open BroadcastChannel (or Redis socket) keeps the process alive after
 // deno serve's own graceful shutdown: close the bus on the way out.

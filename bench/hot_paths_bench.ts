@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { utf8Length } from "../lib/protocol/close_code.ts";
+import { utf8Length } from "../lib/protocol/utf8_length.ts";
 
 const SMALL = "x".repeat(64);
 const KIB = JSON.stringify({

@@ -21,7 +21,7 @@ export {
   listen,
   publish,
   subscriberCount,
-} from "./topics/registry.ts";
+} from "./topics/topics.ts";
 export type { PublishOptions, TopicListener } from "./topics/registry.ts";
 export type {
   AcceptResult,

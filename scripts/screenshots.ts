@@ -11,7 +11,8 @@ import type { Browser } from "playwright-core";
 import { createApp } from "../lib/app/app.ts";
 import { Logger } from "../lib/log.ts";
 import { PROJECT_ROOT } from "../lib/paths.ts";
-import { loadRoutes } from "../lib/routing/route_table.ts";
+import manifest from "../handlers/manifest.gen.ts";
+import { routesFromManifest } from "../lib/routing/manifest.ts";
 import { launchBrowser } from "../tests/support/browser.ts";
 import { PAGE_FLOWS } from "../tests/support/page_flows.ts";
 
@@ -45,7 +46,7 @@ async function shoot(
 if (import.meta.main) {
   const app = createApp(
     { port: 0, logLevel: "error" },
-    await loadRoutes(null),
+    routesFromManifest(manifest),
     new Logger("error"),
   );
   const server = Deno.serve({

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { createApp } from "../lib/app/app.ts";
 import { Logger } from "../lib/log.ts";
-import { loadRoutes } from "../lib/routing/route_table.ts";
+import manifest from "../handlers/manifest.gen.ts";
+import { routesFromManifest } from "../lib/routing/manifest.ts";
 import { serveNative } from "../lib/engines/native/engine.ts";
 import { browserTest } from "./support/browser.ts";
 
@@ -12,7 +13,7 @@ browserTest(
   async (browser) => {
     const app = createApp(
       {},
-      await loadRoutes(null),
+      routesFromManifest(manifest),
       new Logger("error", () => {}),
     );
     const server = serveNative(app, { port: 0, hostname: "127.0.0.1" });

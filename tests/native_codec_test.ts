@@ -5,11 +5,7 @@ import {
   FrameParser,
   type FrameParserOptions,
 } from "../lib/protocol/frame_parser.ts";
-import {
-  clientFrame,
-  closePayload,
-  joinBytes,
-} from "./support/client_frame.ts";
+import { clientFrame, closePayload, joinBytes } from "./support/frames.ts";
 import { MessageInflater } from "../lib/protocol/deflate.ts";
 import { DEFAULT_PARAMS } from "../lib/protocol/deflate_negotiation.ts";
 

@@ -15,7 +15,7 @@ import {
 } from "../lib/protocol/zlib_sync.ts";
 import { FrameParser } from "../lib/protocol/frame_parser.ts";
 import { FrameWriter } from "../lib/protocol/frame_writer.ts";
-import { clientFrame, joinBytes } from "./support/client_frame.ts";
+import { clientFrame, joinBytes } from "./support/frames.ts";
 
 const enc = new TextEncoder(), dec = new TextDecoder();
 const TAIL = new Uint8Array([0, 0, 0xff, 0xff]);

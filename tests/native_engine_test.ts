@@ -9,7 +9,7 @@ import {
   type NativeServer,
   serveNative,
 } from "../lib/engines/native/engine.ts";
-import { clientFrame, closePayload } from "./support/client_frame.ts";
+import { clientFrame, closePayload } from "./support/frames.ts";
 import { MessageDeflater, MessageInflater } from "../lib/protocol/deflate.ts";
 import { negotiateDeflate } from "../lib/protocol/deflate_negotiation.ts";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { encodeFrame, FrameWriter } from "../lib/protocol/frame_writer.ts";
 import { isValidUtf8, Utf8Validator } from "../lib/protocol/utf8.ts";
 import { applyMask } from "../lib/protocol/mask.ts";
-import { isValidWireCloseCode } from "../lib/protocol/close_codes.ts";
+import { isValidWireCloseCode } from "../lib/protocol/close_code.ts";
 import { isValidAppCloseCode } from "../lib/protocol/close_code.ts";
 
 const dec = new TextDecoder();

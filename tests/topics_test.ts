@@ -1,7 +1,8 @@
 /** Topics in one process: real server on port 0, real Deno WebSocket clients. */
 import assert from "node:assert/strict";
 import { defineHandler, publish, subscriberCount } from "../lib/mod.ts";
-import { loadRoutes } from "../lib/routing/route_table.ts";
+import manifest from "../handlers/manifest.gen.ts";
+import { routesFromManifest } from "../lib/routing/manifest.ts";
 import type { Route } from "../lib/routing/router.ts";
 import type { EngineName } from "../lib/options.ts";
 import { eachEngine } from "./support/engines.ts";
@@ -32,7 +33,7 @@ async function withServer(
   fn: (s: TestServer) => Promise<void>,
 ) {
   const routes: Route[] = [
-    ...await loadRoutes(null),
+    ...routesFromManifest(manifest),
     { pattern: "/ctl", handler: ctl, file: "tests/topics_test.ts" },
   ];
   const server = await startServer({ engine }, routes);

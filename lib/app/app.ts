@@ -6,9 +6,11 @@
  * @module
  */
 import type { Connection } from "../core/connection.ts";
+import type { EngineHost, PendingUpgrade } from "../core/engine_host.ts";
 import { Guard, type Slot } from "../http/guard.ts";
 import { upgradeWithDeno } from "../engines/deno/engine.ts";
-import { isUpgradeAttempt, refuse } from "../http/handshake.ts";
+import { isUpgradeAttempt } from "../http/handshake.ts";
+import { refuse } from "../http/refuse.ts";
 import { formatAddr, Logger } from "../log.ts";
 import { requestPathname } from "../http/request_path.ts";
 import { Metrics } from "../ops/metrics.ts";
@@ -16,37 +18,21 @@ import { OpsEndpoints } from "../ops/ops.ts";
 import { type ServerOptions, withDefaults } from "../options.ts";
 import { type Route, type RouteMatch, Router } from "../routing/router.ts";
 import { servePlainHttp } from "../http/plain_http.ts";
-import { topics } from "../topics/registry.ts";
-import {
-  type ConnectionSettings,
-  type PendingUpgrade,
-  prepareUpgrade,
-} from "../http/upgrade.ts";
+import { topics } from "../topics/topics.ts";
+import { type ConnectionSettings, prepareUpgrade } from "../http/upgrade.ts";
 import type { RemoteAddr } from "../types.ts";
 
-/** The built app. */
-export interface App {
+/** The built app: an `EngineHost` for the native engine, `fetch` for Deno's. */
+export interface App extends EngineHost {
   /** The request handler for `Deno.serve` / `deno serve`. */
   fetch(
     req: Request,
     info: Deno.ServeHandlerInfo,
   ): Response | Promise<Response>;
-  /**
-   * For engines with their own listener: a refusal, a plain response, or a
-   * checked upgrade to complete.
-   */
-  handle(
-    req: Request,
-    remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade>;
   /** Open connections. */
   readonly connections: ReadonlySet<Connection<unknown>>;
   /** The routes served. */
   readonly router: Router;
-  /** The options in force. */
-  readonly options: ServerOptions;
-  /** The logger. */
-  readonly log: Logger;
   /** Counters for `/_metrics`; topics count here (`topicPublished()`…). */
   readonly metrics: Metrics;
   /** Closes every connection with `code`/`reason` and waits, up to `timeoutMs`. */
@@ -58,7 +44,7 @@ export interface App {
  *
  * @example
  * ```ts ignore
- * import manifest from "../../handlers/manifest.gen.ts";
+ * import manifest from "./handlers/manifest.gen.ts"; // in the app's main.ts
  * import { routesFromManifest } from "../routing/manifest.ts";
  * const app = createApp({ port: 0 }, routesFromManifest(manifest));
  * Deno.serve({ port: 0 }, app.fetch);

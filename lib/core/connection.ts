@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { assertHandlerClose, utf8Length } from "../protocol/close_code.ts";
+import { assertHandlerClose } from "../protocol/close_code.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 import {
   CLOSE_DEADLINE_MS,
   drainBelow,
@@ -21,12 +22,8 @@ import type {
   ConnStats,
   Transport,
 } from "./transport.ts";
-import {
-  checkTopic,
-  normalize,
-  type Outgoing,
-  topics,
-} from "../topics/registry.ts";
+import { checkTopic, normalize, type Outgoing } from "../topics/registry.ts";
+import { topics } from "../topics/topics.ts";
 import type {
   Conn,
   Handler,

@@ -7,7 +7,7 @@
  */
 import { checkBasicAuth, unauthorized } from "./basic_auth.ts";
 import type { Connection } from "../core/connection.ts";
-import { refuse } from "./handshake.ts";
+import { refuse } from "./refuse.ts";
 import { formatAddr, type Logger } from "../log.ts";
 import type { ServerOptions } from "../options.ts";
 import type { RemoteAddr } from "../types.ts";

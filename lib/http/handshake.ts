@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { refuse } from "./refuse.ts";
 
 /**
  * True when the request is trying to open a WebSocket (as opposed to a plain
@@ -102,26 +103,6 @@ export function chooseProtocol(
       offered.join(", ")
     }; this endpoint speaks ${ours}`,
   );
-}
-
-/**
- * A plain-text refusal with a one-line reason.
- *
- * @example
- * ```ts
- * import { refuse } from "./handshake.ts";
- * refuse(404, "no WebSocket handler at /nope").status; // 404
- * ```
- */
-export function refuse(
-  status: number,
-  reason: string,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(reason + "\n", {
-    status,
-    headers: { "content-type": "text/plain; charset=utf-8", ...headers },
-  });
 }
 
 function hasToken(value: string | null, token: string): boolean {

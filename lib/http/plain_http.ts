@@ -5,7 +5,7 @@
  * @module
  */
 import { endpointPage } from "./endpoint_page.ts";
-import { refuse } from "./handshake.ts";
+import { refuse } from "./refuse.ts";
 import type { RouteMatch } from "../routing/router.ts";
 import { serveStatic } from "./static_files.ts";
 import { serveToolPage } from "./tool_pages.ts";

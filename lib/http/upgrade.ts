@@ -6,23 +6,11 @@
  * @module
  */
 import { Connection, type ConnectionInit } from "../core/connection.ts";
-import {
-  checkUpgrade,
-  chooseProtocol,
-  parseProtocols,
-  refuse,
-} from "./handshake.ts";
+import type { PendingUpgrade } from "../core/engine_host.ts";
+import { checkUpgrade, chooseProtocol, parseProtocols } from "./handshake.ts";
+import { refuse } from "./refuse.ts";
 import type { RouteMatch } from "../routing/router.ts";
-import type { AcceptResult, Handler, RemoteAddr } from "../types.ts";
-
-/** An upgrade that passed every check: the connection and extra 101 headers. */
-export interface PendingUpgrade {
-  conn: Connection<unknown>;
-  /** Headers for the 101, including `Sec-WebSocket-Protocol` when chosen. */
-  headers: Headers;
-  /** The route's handler (an engine may skip events it does not handle). */
-  handler: Handler<unknown>;
-}
+import type { AcceptResult, RemoteAddr } from "../types.ts";
 
 /** The parts of a connection the app decides (limits and hooks). */
 export type ConnectionSettings = Pick<

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { refuse } from "../http/handshake.ts";
+import { refuse } from "../http/refuse.ts";
 import type { Metrics } from "./metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./exposition.ts";
 import { VERSION } from "../version.ts";

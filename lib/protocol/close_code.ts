@@ -1,11 +1,12 @@
 /**
- * Close-code and reason rules for `conn.close()`. Deno's own `close()` sends
- * invalid codes unchecked, so the check is ours.
+ * Every close-code rule (RFC 6455 §7.4) in one place: which codes may appear
+ * on the wire (the parser and writer check these), which a handler may pass to
+ * `conn.close()` (Deno's own `close()` sends invalid codes unchecked, so that
+ * check is ours), and the close-reason size.
  *
  * @module
  */
-
-const encoder = new TextEncoder();
+import { utf8Length } from "./utf8_length.ts";
 
 /** Longest close reason allowed on the wire: 125-byte control payload − 2. */
 export const MAX_REASON_BYTES = 123;
@@ -67,36 +68,21 @@ export function assertReason(reason: string): void {
   }
 }
 
-/** Strings up to this many code units are measured by encoding into `SCRATCH`. */
-const SCRATCH_UNITS = 8192;
-/** 3 bytes per UTF-16 unit is the most UTF-8 needs, so nothing is cut off. */
-const SCRATCH = new Uint8Array(SCRATCH_UNITS * 3);
-
 /**
- * UTF-8 byte length of a string without allocating. `encodeInto` is native
- * and ~30× faster than a JavaScript loop for a 1 KiB message (measured with
- * `deno bench bench/hot_paths_bench.ts`); this runs on every text message.
+ * True if `code` may appear in a close frame received from a peer:
+ * 1000–1003, 1007–1014 (1012–1014 are IANA-registered since RFC 6455) and
+ * 3000–4999. 1004, 1005, 1006 and 1015 are reserved and never on the wire.
  *
  * @example
  * ```ts
- * import { utf8Length } from "./close_code.ts";
- * utf8Length("é"); // 2
+ * import { isValidWireCloseCode } from "./close_code.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isValidWireCloseCode(1000), true);
+ * assert.equal(isValidWireCloseCode(1005), false);
  * ```
  */
-export function utf8Length(s: string): number {
-  if (s.length <= SCRATCH_UNITS) return encoder.encodeInto(s, SCRATCH).written;
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        n += 2; // a surrogate pair: 4 bytes for 2 code units
-        i++;
-      } else n += 2; // a lone high surrogate encodes as U+FFFD: 3 bytes
-    } else n += 2;
-  }
-  return n;
+export function isValidWireCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) ||
+    (code >= 1007 && code <= 1014) ||
+    (code >= 3000 && code <= 4999);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isValidWireCloseCode } from "./close_codes.ts";
+import { isValidWireCloseCode } from "./close_code.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
 /**

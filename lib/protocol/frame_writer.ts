@@ -13,7 +13,7 @@
  * @module
  */
 
-import { isValidWireCloseCode } from "./close_codes.ts";
+import { isValidWireCloseCode } from "./close_code.ts";
 import type { MessageDeflater } from "./deflate.ts";
 
 /** Writer settings. */

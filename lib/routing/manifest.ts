@@ -51,7 +51,7 @@ export function routePattern(file: string): string | null {
  *
  * @example
  * ```ts ignore
- * import manifest from "../../handlers/manifest.gen.ts";
+ * import manifest from "./handlers/manifest.gen.ts"; // in the app's main.ts
  * const routes = routesFromManifest(manifest);
  * ```
  */
@@ -155,4 +155,23 @@ export function manifestSource(files: string[]): string {
     "export default manifest;",
     "",
   ].join("\n");
+}
+
+/**
+ * The routes for `handlersDir` (loaded at run time) or, when `null`, the
+ * app's manifest (static imports, so Deploy and `deno compile` include them).
+ * The app passes its manifest in; `lib/` never imports `handlers/`.
+ *
+ * @example
+ * ```ts ignore
+ * import manifest from "./handlers/manifest.gen.ts";
+ * const routes = await loadRoutes(manifest, null);
+ * ```
+ */
+export function loadRoutes(
+  manifest: Manifest,
+  handlersDir: string | null,
+): Promise<Route[]> {
+  if (handlersDir) return loadHandlerDir(handlersDir);
+  return Promise.resolve(routesFromManifest(manifest));
 }

@@ -1,25 +1,10 @@
 /**
- * Where routes come from: the committed manifest, or a folder at run time.
+ * `routeTable()`: the routes as the start-up banner and `--list-handlers`
+ * print them.
  *
  * @module
  */
-import manifest from "../../handlers/manifest.gen.ts";
-import { loadHandlerDir, routesFromManifest } from "./manifest.ts";
 import type { Route } from "./router.ts";
-
-/**
- * The routes for `handlersDir` (loaded at run time) or, when `null`, the
- * manifest's (static imports, so Deploy and `deno compile` include them).
- *
- * @example
- * ```ts ignore
- * const routes = await loadRoutes(null);
- * ```
- */
-export function loadRoutes(handlersDir: string | null): Promise<Route[]> {
-  if (handlersDir) return loadHandlerDir(handlersDir);
-  return Promise.resolve(routesFromManifest(manifest));
-}
 
 /**
  * A readable table of routes, one per line.

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Logger } from "../log.ts";
-import { topics } from "./registry.ts";
+import { topics } from "./topics.ts";
 import type { MessageData } from "../types.ts";
 
 /** What the registry needs from a bus. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { utf8Length } from "../protocol/close_code.ts";
+import { utf8Length } from "../protocol/utf8_length.ts";
 
 /**
  * One published message on its way to many connections. Engines that can

@@ -1,5 +1,6 @@
 /**
- * Topics: the per-process registry behind `conn.subscribe()`/`publish()`.
+ * `TopicRegistry`: the per-process registry behind `conn.subscribe()` and
+ * `publish()`.
  *
  * One registry per isolate (each `deno serve --parallel` worker has its own);
  * a `Bus` carries publishes to the other isolates or machines. The registry
@@ -202,69 +203,6 @@ function callListener(fn: TopicListener, data: MessageData, topic: string) {
     // A listener's bug must not stop the fan-out to everyone else.
     console.error(`topic listener for "${topic}" threw:`, err);
   }
-}
-
-/**
- * A random id for this isolate (process, or worker of `deno serve
- * --parallel`): tells apart who serves whom in logs and notices.
- *
- * @example
- * ```ts
- * import { instanceId } from "./registry.ts";
- * instanceId.length; // 8
- * ```
- */
-export const instanceId: string = crypto.randomUUID().slice(0, 8);
-
-/** This isolate's registry: every connection and `publish()` share it. */
-export const topics: TopicRegistry = new TopicRegistry();
-
-/**
- * Publishes to every subscriber of `topic`, here and (through the bus) on
- * every other process; for server code such as timers.
- *
- * @example
- * ```ts
- * import { publish } from "./registry.ts";
- * publish("news", JSON.stringify({ headline: "hello" }));
- * ```
- */
-export function publish(
-  topic: string,
-  data: MessageData | ArrayBuffer,
-  options: PublishOptions = {},
-): void {
-  checkTopic(topic);
-  topics.publish(topic, normalize(data), undefined, options);
-}
-
-/**
- * Listens to a topic (or `prefix*`) from server code: every message
- * published here or arriving over the bus. Returns a stop function.
- *
- * @example
- * ```ts
- * import { listen } from "./registry.ts";
- * const stop = listen("chat:*", (data, topic) => console.log(topic, data));
- * stop();
- * ```
- */
-export function listen(pattern: string, fn: TopicListener): () => void {
-  checkTopic(pattern);
-  return topics.listen(pattern, fn);
-}
-
-/**
- * How many connections of this process subscribe to `topic`.
- *
- * @example
- * ```ts
- * import { subscriberCount } from "./registry.ts";
- * subscriberCount("clock"); // 0
- * ```
- */
-export function subscriberCount(topic: string): number {
-  return topics.count(topic);
 }
 
 /**

@@ -20,7 +20,13 @@ export interface FrameSpec {
   masked?: boolean;
   /** Announce this length instead of the payload's (for lies). */
   length?: bigint;
+  /** Force the length form: 7, 16 or 64 bits (default: the shortest). */
+  lengthBits?: 7 | 16 | 64;
+  /** The masking key; default a fixed non-zero key. */
+  maskKey?: Uint8Array;
 }
+
+const DEFAULT_MASK = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 
 /**
  * Encodes one frame.
@@ -37,12 +43,13 @@ export function frame(spec: FrameSpec): Uint8Array {
     : spec.payload ?? new Uint8Array(0);
   const masked = spec.masked ?? true;
   const len = spec.length ?? BigInt(payload.length);
+  const bits = spec.lengthBits ?? (len < 126n ? 7 : len < 65536n ? 16 : 64);
   const head: number[] = [
     ((spec.fin ?? true) ? 0x80 : 0) | ((spec.rsv ?? 0) << 4) | spec.opcode,
   ];
   const m = masked ? 0x80 : 0;
-  if (len < 126n) head.push(m | Number(len));
-  else if (len < 65536n) {
+  if (bits === 7) head.push(m | Number(len));
+  else if (bits === 16) {
     head.push(m | 126, Number(len >> 8n), Number(len & 0xffn));
   } else {
     head.push(m | 127);
@@ -50,12 +57,70 @@ export function frame(spec: FrameSpec): Uint8Array {
       head.push(Number((len >> BigInt(i * 8)) & 0xffn));
     }
   }
-  const mask = [0x37, 0xfa, 0x21, 0x3d];
+  const mask = spec.maskKey ?? DEFAULT_MASK;
   if (masked) head.push(...mask);
   const out = new Uint8Array(head.length + payload.length);
   out.set(head);
   for (let i = 0; i < payload.length; i++) {
     out[head.length + i] = masked ? payload[i] ^ mask[i & 3] : payload[i];
+  }
+  return out;
+}
+
+/** Header fields of `clientFrame()`: `frame()`'s, with the mask as a key. */
+export interface ClientFrameOptions {
+  fin?: boolean;
+  rsv?: number;
+  /** Mask key; default a fixed non-zero key. `null` sends it unmasked. */
+  mask?: Uint8Array | null;
+  lengthBits?: 7 | 16 | 64;
+  /** Announce this length instead of the payload's real one. */
+  announcedLength?: number | bigint;
+}
+
+/**
+ * `frame()` in the positional form the codec tests use.
+ *
+ * @example
+ * ```ts
+ * import { clientFrame } from "./frames.ts";
+ * clientFrame(9, new Uint8Array(0), { mask: null }); // an unmasked ping
+ * ```
+ */
+export function clientFrame(
+  opcode: number,
+  payload: Uint8Array | string = new Uint8Array(0),
+  opts: ClientFrameOptions = {},
+): Uint8Array {
+  return frame({
+    opcode,
+    payload,
+    fin: opts.fin,
+    rsv: opts.rsv,
+    masked: opts.mask !== null,
+    maskKey: opts.mask ?? undefined,
+    lengthBits: opts.lengthBits,
+    length: opts.announcedLength === undefined
+      ? undefined
+      : BigInt(opts.announcedLength),
+  });
+}
+
+/**
+ * Joins frames into one buffer, as they would arrive in one TCP chunk.
+ *
+ * @example
+ * ```ts
+ * import { clientFrame, joinBytes } from "./frames.ts";
+ * joinBytes(clientFrame(1, "a", { fin: false }), clientFrame(0, "b"));
+ * ```
+ */
+export function joinBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
   return out;
 }

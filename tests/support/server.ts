@@ -8,7 +8,8 @@ import { type App, createApp } from "../../lib/app/app.ts";
 import { Logger, type LogSink } from "../../lib/log.ts";
 import type { ServerOptions } from "../../lib/options.ts";
 import { serveNative } from "../../lib/engines/native/engine.ts";
-import { loadRoutes } from "../../lib/routing/route_table.ts";
+import manifest from "../../handlers/manifest.gen.ts";
+import { routesFromManifest } from "../../lib/routing/manifest.ts";
 import type { Route } from "../../lib/routing/router.ts";
 import { type Listening, spawnListening } from "./spawn.ts";
 
@@ -43,7 +44,7 @@ export async function startServer(
   const logs: string[] = [];
   const sink: LogSink = (_level, line) => logs.push(line);
   const log = new Logger(options.logLevel ?? "debug", sink, options.logFormat);
-  const app = createApp(options, routes ?? await loadRoutes(null), log);
+  const app = createApp(options, routes ?? routesFromManifest(manifest), log);
   const ready = Promise.withResolvers<number>();
   const listen = {
     port: 0,

@@ -10,7 +10,8 @@ import {
   canAbortDenoSockets,
   closeDenoSocket,
 } from "./internals.ts";
-import { NO_HEADERS, type PendingUpgrade } from "../../http/upgrade.ts";
+import type { PendingUpgrade } from "../../core/engine_host.ts";
+import { NO_HEADERS } from "../../http/upgrade.ts";
 
 /**
  * One object per socket that is both its `Transport` and its event listener

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { App } from "../../app/app.ts";
+import type { EngineHost } from "../../core/engine_host.ts";
 import type { DeflaterOptions } from "../../protocol/deflate.ts";
 import {
   type DeflateNegotiationOptions,
@@ -70,7 +70,10 @@ const enc = new TextEncoder();
  * await server.finished;
  * ```
  */
-export function serveNative(app: App, opts: NativeServeOptions): NativeServer {
+export function serveNative(
+  app: EngineHost,
+  opts: NativeServeOptions,
+): NativeServer {
   const where = { port: opts.port, hostname: opts.hostname };
   const listener: Deno.Listener<Deno.Conn<Deno.NetAddr>> = opts.cert && opts.key
     ? Deno.listenTls({ ...where, cert: opts.cert, key: opts.key })
