@@ -8,13 +8,13 @@
  *
  * @module
  */
-import { createApp } from "./lib/app/app.ts";
+import { type App, createApp } from "./lib/app/app.ts";
 import { startBus, stopBus } from "./lib/topics/bus.ts";
 import { opsTokenFromEnv } from "./lib/ops/ops.ts";
 import manifest from "./handlers/manifest.gen.ts";
 import { routesFromManifest } from "./lib/routing/manifest.ts";
 
-const app = createApp(
+const app: App = createApp(
   { opsToken: opsTokenFromEnv() },
   routesFromManifest(manifest),
 );

@@ -20,7 +20,7 @@ import {
  *
  * @example
  * ```ts
- * import { instanceId } from "./registry.ts";
+ * import { instanceId } from "./topics.ts";
  * instanceId.length; // 8
  * ```
  */
@@ -35,7 +35,7 @@ export const topics: TopicRegistry = new TopicRegistry();
  *
  * @example
  * ```ts
- * import { publish } from "./registry.ts";
+ * import { publish } from "./topics.ts";
  * publish("news", JSON.stringify({ headline: "hello" }));
  * ```
  */
@@ -54,7 +54,7 @@ export function publish(
  *
  * @example
  * ```ts
- * import { listen } from "./registry.ts";
+ * import { listen } from "./topics.ts";
  * const stop = listen("chat:*", (data, topic) => console.log(topic, data));
  * stop();
  * ```
@@ -69,7 +69,7 @@ export function listen(pattern: string, fn: TopicListener): () => void {
  *
  * @example
  * ```ts
- * import { subscriberCount } from "./registry.ts";
+ * import { subscriberCount } from "./topics.ts";
  * subscriberCount("clock"); // 0
  * ```
  */
