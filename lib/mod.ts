@@ -15,6 +15,7 @@
  * @module
  */
 export { defineHandler } from "./handler.ts";
+export type { Manifest } from "./routing/manifest.ts";
 export { timingSafeEqual } from "./http/basic_auth.ts";
 export {
   instanceId,

@@ -43,8 +43,14 @@ export function importsOf(source: string): string[] {
     "",
   );
   const found: string[] = [];
-  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["']([^"']+)["']/g;
-  for (const m of code.matchAll(re)) found.push(m[1]);
+  // Statements only: a specifier inside a string (generated source) is not
+  // an import.
+  const statement =
+    /^(?:import|export)\b(?:[^'";]*?\bfrom\s*|\s*)["']([^"']+)["']/gm;
+  for (const m of code.matchAll(statement)) found.push(m[1]);
+  for (const m of code.matchAll(/\bimport\(\s*["']([^"']+)["']/g)) {
+    found.push(m[1]);
+  }
   return found;
 }
 
@@ -72,7 +78,6 @@ async function crossEdges(): Promise<Edge[]> {
   const edges: Edge[] = [];
   for (const file of await libFiles()) {
     for (const spec of importsOf(await Deno.readTextFile(file))) {
-      if (spec.includes("${")) continue; // generated source text
       if (!spec.startsWith(".")) {
         edges.push({ file, from: folderOf(file), to: spec, bare: true });
         continue;
