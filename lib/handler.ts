@@ -25,8 +25,9 @@ export const HANDLER_EXPECTED =
  * @example
  * ```ts
  * import { handlerProblem } from "./handler.ts";
- * handlerProblem({ message() {} }); // null
- * handlerProblem({ mesage() {} }); // 'unknown member "mesage"'
+ * import assert from "node:assert/strict";
+ * assert.equal(handlerProblem({ message() {} }), null);
+ * assert.equal(handlerProblem({ mesage() {} }), 'unknown member "mesage"');
  * ```
  */
 export function handlerProblem(value: unknown): string | null {

@@ -97,8 +97,12 @@ export class Logger {
  * @example
  * ```ts
  * import { jsonLine } from "./log.ts";
- * jsonLine("info", "open", { path: "/echo" });
+ * import assert from "node:assert/strict";
+ * const line = jsonLine("info", "open", { path: "/echo" });
  * // {"ts":"2026-…Z","level":"info","event":"open","path":"/echo"}
+ * const { ts, ...rest } = JSON.parse(line);
+ * assert.equal(new Date(ts).toISOString(), ts);
+ * assert.deepEqual(rest, { level: "info", event: "open", path: "/echo" });
  * ```
  */
 export function jsonLine(
@@ -125,7 +129,8 @@ export function jsonLine(
  * @example
  * ```ts
  * import { formatAddr } from "./log.ts";
- * formatAddr({ hostname: "::1", port: 80 }); // "[::1]:80"
+ * import assert from "node:assert/strict";
+ * assert.equal(formatAddr({ hostname: "::1", port: 80 }), "[::1]:80");
  * ```
  */
 export function formatAddr(addr: { hostname: string; port: number }): string {

@@ -75,7 +75,8 @@ export interface ServerOptions {
  * @example
  * ```ts
  * import { DEFAULTS } from "./options.ts";
- * DEFAULTS.port; // 9998
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULTS.port, 9998);
  * ```
  */
 export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
@@ -111,7 +112,8 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
  * @example
  * ```ts
  * import { withDefaults } from "./options.ts";
- * withDefaults({ port: 0 }).idleTimeout; // 30
+ * import assert from "node:assert/strict";
+ * assert.equal(withDefaults({ port: 0 }).idleTimeout, 30);
  * ```
  */
 export function withDefaults(
@@ -141,7 +143,8 @@ const UNITS: Record<string, number> = {
  * @example
  * ```ts
  * import { parseSize } from "./options.ts";
- * parseSize("16MiB"); // 16777216
+ * import assert from "node:assert/strict";
+ * assert.equal(parseSize("16MiB"), 16777216);
  * ```
  */
 export function parseSize(text: string): number | null {

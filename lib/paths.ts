@@ -22,7 +22,8 @@ export const HANDLERS_DIR: string = resolve(PROJECT_ROOT, "handlers");
  * @example
  * ```ts
  * import { toFileUrl } from "./paths.ts";
- * toFileUrl("/tmp/a b.ts").href; // "file:///tmp/a%20b.ts"
+ * import assert from "node:assert/strict";
+ * assert.equal(toFileUrl("/tmp/a b.ts").href, "file:///tmp/a%20b.ts");
  * ```
  */
 export function toFileUrl(path: string): URL {

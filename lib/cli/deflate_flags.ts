@@ -44,9 +44,13 @@ export interface DeflateFlagResult {
  * ```ts
  * import { applyDeflateFlags } from "./deflate_flags.ts";
  * import { DEFAULTS } from "../options.ts";
+ * import assert from "node:assert/strict";
  * const options = { ...DEFAULTS, engine: "native" as const };
- * applyDeflateFlags({ deflate: "on" }, options); // { error: null, warnings: [] }
- * options.deflate; // true
+ * assert.deepEqual(applyDeflateFlags({ deflate: "on" }, options), {
+ *   error: null,
+ *   warnings: [],
+ * });
+ * assert.equal(options.deflate, true);
  * ```
  */
 export function applyDeflateFlags(

@@ -81,8 +81,10 @@ export interface CliEnv {
  * @example
  * ```ts
  * import { parseCli } from "./parse_cli.ts";
+ * import assert from "node:assert/strict";
  * const r = parseCli(["-p", "8080"], {});
- * if (r.kind === "serve") console.log(r.options.port); // 8080
+ * assert.ok(r.kind === "serve");
+ * assert.equal(r.options.port, 8080);
  * ```
  */
 export function parseCli(

@@ -47,9 +47,11 @@ export type SecurityValues = {
  * ```ts
  * import { applySecurityFlags } from "./security_flags.ts";
  * import { DEFAULTS } from "../options.ts";
+ * import assert from "node:assert/strict";
  * const options = { ...DEFAULTS };
- * applySecurityFlags({ "max-connections": "100" }, options); // null
- * options.maxConnections; // 100
+ * const error = applySecurityFlags({ "max-connections": "100" }, options);
+ * assert.equal(error, null);
+ * assert.equal(options.maxConnections, 100);
  * ```
  */
 export function applySecurityFlags(

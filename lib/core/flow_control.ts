@@ -21,10 +21,11 @@ export const CLOSE_DEADLINE_MS = 10_000;
  * @example
  * ```ts
  * import { RateLimiter } from "./flow_control.ts";
+ * import assert from "node:assert/strict";
  * const limit = new RateLimiter(2);
- * limit.take(); // true
- * limit.take(); // true
- * limit.take(); // false (until time passes)
+ * assert.equal(limit.take(), true);
+ * assert.equal(limit.take(), true);
+ * assert.equal(limit.take(), false); // until time passes
  * ```
  */
 export class RateLimiter {

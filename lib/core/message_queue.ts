@@ -12,12 +12,15 @@ import type { MessageData } from "../types.ts";
  * @example
  * ```ts
  * import { MessageQueue } from "./message_queue.ts";
+ * import assert from "node:assert/strict";
  * const q = new MessageQueue();
  * q.push("hi");
  * q.end();
+ * const got: unknown[] = [];
  * for await (const m of { [Symbol.asyncIterator]: () => q.iterator() }) {
- *   console.log(m);
+ *   got.push(m);
  * }
+ * assert.deepEqual(got, ["hi"]);
  * ```
  */
 export class MessageQueue {

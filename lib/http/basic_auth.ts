@@ -16,7 +16,10 @@ export const REALM = "denosocket";
  * @example
  * ```ts
  * import { checkBasicAuth } from "./basic_auth.ts";
- * checkBasicAuth("Basic " + btoa("ann:secret"), "ann:secret"); // true
+ * import assert from "node:assert/strict";
+ * const header = "Basic " + btoa("ann:secret");
+ * assert.equal(checkBasicAuth(header, "ann:secret"), true);
+ * assert.equal(checkBasicAuth(header, "ann:other"), false);
  * ```
  */
 export function checkBasicAuth(
@@ -41,7 +44,10 @@ export function checkBasicAuth(
  * @example
  * ```ts
  * import { timingSafeEqual } from "./basic_auth.ts";
- * timingSafeEqual(new Uint8Array([1]), new Uint8Array([1])); // true
+ * import assert from "node:assert/strict";
+ * const one = new Uint8Array([1]);
+ * assert.equal(timingSafeEqual(one, new Uint8Array([1])), true);
+ * assert.equal(timingSafeEqual(one, new Uint8Array([2])), false);
  * ```
  */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -59,7 +65,13 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * @example
  * ```ts
  * import { unauthorized } from "./basic_auth.ts";
- * unauthorized().headers.get("www-authenticate"); // 'Basic realm="denosocket", charset="UTF-8"'
+ * import assert from "node:assert/strict";
+ * const res = unauthorized();
+ * assert.equal(res.status, 401);
+ * assert.equal(
+ *   res.headers.get("www-authenticate"),
+ *   'Basic realm="denosocket", charset="UTF-8"',
+ * );
  * ```
  */
 export function unauthorized(): Response {

@@ -18,8 +18,11 @@ export const CONSOLE_PATH = "/console.html";
  * @example
  * ```ts
  * import { consoleLink } from "./endpoint_page.ts";
- * consoleLink("/subprotocol", ["chat.v2", "chat"]);
- * // "/console.html?url=%2Fsubprotocol&speaks=chat.v2%2Cchat"
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   consoleLink("/subprotocol", ["chat.v2", "chat"]),
+ *   "/console.html?url=%2Fsubprotocol&speaks=chat.v2%2Cchat",
+ * );
  * ```
  */
 export function consoleLink(
@@ -38,7 +41,9 @@ export function consoleLink(
  * @example
  * ```ts
  * import { wantsHtml } from "./endpoint_page.ts";
- * wantsHtml(new Request("http://x/", { headers: { accept: "text/html,*\/*" } })); // true
+ * import assert from "node:assert/strict";
+ * const headers = { accept: "text/html,*\/*" };
+ * assert.equal(wantsHtml(new Request("http://x/", { headers })), true);
  * ```
  */
 export function wantsHtml(req: Request): boolean {
@@ -57,12 +62,13 @@ export function wantsHtml(req: Request): boolean {
  * @example
  * ```ts
  * import { endpointPage } from "./endpoint_page.ts";
+ * import assert from "node:assert/strict";
  * const res = endpointPage(
  *   new Request("http://localhost/echo", { headers: { accept: "text/html" } }),
  *   { pattern: "/echo", handler: { message() {} }, file: "handlers/echo.ts" },
  * );
- * res.status; // 303
- * res.headers.get("location"); // "/console.html?url=%2Fecho"
+ * assert.equal(res.status, 303);
+ * assert.equal(res.headers.get("location"), "/console.html?url=%2Fecho");
  * ```
  */
 export function endpointPage(req: Request, route: Route): Response {

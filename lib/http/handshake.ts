@@ -13,7 +13,9 @@ import { refuse } from "./refuse.ts";
  * @example
  * ```ts
  * import { isUpgradeAttempt } from "./handshake.ts";
- * isUpgradeAttempt(new Request("http://x/", { headers: { upgrade: "websocket" } })); // true
+ * import assert from "node:assert/strict";
+ * const headers = { upgrade: "websocket" };
+ * assert.equal(isUpgradeAttempt(new Request("http://x/", { headers })), true);
  * ```
  */
 export function isUpgradeAttempt(req: Request): boolean {
@@ -28,8 +30,9 @@ export function isUpgradeAttempt(req: Request): boolean {
  * @example
  * ```ts
  * import { checkUpgrade } from "./handshake.ts";
+ * import assert from "node:assert/strict";
  * const res = checkUpgrade(new Request("http://x/echo", { method: "POST" }));
- * res?.status; // 405
+ * assert.equal(res?.status, 405);
  * ```
  */
 export function checkUpgrade(req: Request): Response | null {
@@ -85,7 +88,9 @@ export function parseProtocols(header: string | null): string[] {
  * @example
  * ```ts
  * import { chooseProtocol } from "./handshake.ts";
- * chooseProtocol(["b", "a"], ["a", "b"]); // "a"
+ * import assert from "node:assert/strict";
+ * // The client offers b, a; the handler prefers a: the handler's order wins.
+ * assert.equal(chooseProtocol(["b", "a"], ["a", "b"]), "a");
  * ```
  */
 export function chooseProtocol(

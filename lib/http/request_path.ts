@@ -15,8 +15,12 @@ const SIMPLE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\\]*(\/[\w\-/]*)(?:\?[^#]*)?$/;
  * @example
  * ```ts
  * import { requestPathname } from "./request_path.ts";
- * requestPathname("http://x:8080/chat/room-1?a=b"); // "/chat/room-1"
- * requestPathname("http://x/a/../b"); // "/b"
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   requestPathname("http://x:8080/chat/room-1?a=b"),
+ *   "/chat/room-1",
+ * );
+ * assert.equal(requestPathname("http://x/a/../b"), "/b");
  * ```
  */
 export function requestPathname(href: string): string {

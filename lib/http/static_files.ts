@@ -33,7 +33,8 @@ const TYPES: Record<string, string> = {
  * @example
  * ```ts
  * import { contentType } from "./static_files.ts";
- * contentType("index.html"); // "text/html; charset=utf-8"
+ * import assert from "node:assert/strict";
+ * assert.equal(contentType("index.html"), "text/html; charset=utf-8");
  * ```
  */
 export function contentType(name: string): string {
@@ -101,8 +102,9 @@ export async function serveStatic(
  * @example
  * ```ts
  * import { safeRelative } from "./static_files.ts";
- * safeRelative("/a/%2e%2e/b"); // null
- * safeRelative("/css/site.css"); // "css/site.css"
+ * import assert from "node:assert/strict";
+ * assert.equal(safeRelative("/a/%2e%2e/b"), null);
+ * assert.equal(safeRelative("/css/site.css"), "css/site.css");
  * ```
  */
 export function safeRelative(pathname: string): string | null {

@@ -27,7 +27,8 @@ export type Labels = Record<string, string>;
  * @example
  * ```ts
  * import { escapeLabel } from "./exposition.ts";
- * escapeLabel('a"b'); // 'a\\"b'
+ * import assert from "node:assert/strict";
+ * assert.equal(escapeLabel('a"b'), 'a\\"b');
  * ```
  */
 export function escapeLabel(value: string): string {
@@ -43,10 +44,17 @@ export function escapeLabel(value: string): string {
  * @example
  * ```ts
  * import { Exposition } from "./exposition.ts";
+ * import assert from "node:assert/strict";
  * const text = new Exposition()
  *   .family("x_total", "counter", "Things.")
  *   .sample("x_total", { kind: "a" }, 1)
- *   .text(); // '# HELP x_total Things.\n# TYPE x_total counter\nx_total{kind="a"} 1\n'
+ *   .text();
+ * assert.equal(
+ *   text,
+ *   "# HELP x_total Things.\n" +
+ *     "# TYPE x_total counter\n" +
+ *     'x_total{kind="a"} 1\n',
+ * );
  * ```
  */
 export class Exposition {

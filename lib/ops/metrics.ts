@@ -19,10 +19,11 @@ import type { Route } from "../routing/router.ts";
  * @example
  * ```ts
  * import { Metrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
  * const metrics = new Metrics([]);
  * metrics.rejected(404);
  * metrics.topicPublished();
- * metrics.render().includes("denosocket_topic_publishes_total 1"); // true
+ * assert.ok(metrics.render().includes("denosocket_topic_publishes_total 1"));
  * ```
  */
 export class Metrics {

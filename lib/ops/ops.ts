@@ -49,9 +49,10 @@ export interface Health {
  * ```ts
  * import { Metrics } from "./metrics.ts";
  * import { OpsEndpoints } from "./ops.ts";
+ * import assert from "node:assert/strict";
  * const ops = new OpsEndpoints(new Metrics([]), () => 0, null);
  * const res = ops.handle(new Request("http://x/_health"), "/_health");
- * res?.status; // 200
+ * assert.equal(res?.status, 200);
  * ```
  */
 export class OpsEndpoints {

@@ -32,7 +32,8 @@ function perRoute(
  * ```ts
  * import { Metrics } from "./metrics.ts";
  * import { renderMetrics } from "./prometheus.ts";
- * renderMetrics(new Metrics([])).startsWith("# HELP"); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(renderMetrics(new Metrics([])).startsWith("# HELP"));
  * ```
  */
 export function renderMetrics(metrics: Metrics): string {

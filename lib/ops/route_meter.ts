@@ -13,7 +13,8 @@ import type { ConnMeter } from "../core/connection.ts";
  * @example
  * ```ts
  * import { SIZE_BUCKETS } from "./route_meter.ts";
- * SIZE_BUCKETS.at(-1); // 16777216
+ * import assert from "node:assert/strict";
+ * assert.equal(SIZE_BUCKETS.at(-1), 16777216);
  * ```
  */
 export const SIZE_BUCKETS: readonly number[] = Object.freeze(
@@ -26,7 +27,8 @@ export const SIZE_BUCKETS: readonly number[] = Object.freeze(
  * @example
  * ```ts
  * import { LIFETIME_BUCKETS } from "./route_meter.ts";
- * LIFETIME_BUCKETS.at(-1); // 86400 (a day)
+ * import assert from "node:assert/strict";
+ * assert.equal(LIFETIME_BUCKETS.at(-1), 86400); // a day
  * ```
  */
 export const LIFETIME_BUCKETS: readonly number[] = Object.freeze([
@@ -48,7 +50,8 @@ export const LIFETIME_BUCKETS: readonly number[] = Object.freeze([
  * @example
  * ```ts
  * import { MAX_CLOSE_CODES } from "./route_meter.ts";
- * MAX_CLOSE_CODES; // 32
+ * import assert from "node:assert/strict";
+ * assert.equal(MAX_CLOSE_CODES, 32);
  * ```
  */
 export const MAX_CLOSE_CODES = 32;
@@ -60,7 +63,9 @@ export const MAX_CLOSE_CODES = 32;
  * @example
  * ```ts
  * import { OTHER_CODE, RouteMeter } from "./route_meter.ts";
- * new RouteMeter("/echo").closes.get(OTHER_CODE); // undefined until the cap
+ * import assert from "node:assert/strict";
+ * // Nothing is counted as OTHER_CODE until the cap is reached.
+ * assert.equal(new RouteMeter("/echo").closes.get(OTHER_CODE), undefined);
  * ```
  */
 export const OTHER_CODE = -1;
@@ -73,8 +78,9 @@ export const OTHER_CODE = -1;
  * @example
  * ```ts
  * import { sizeBucket } from "./route_meter.ts";
- * sizeBucket(64); // 0 (≤ 64)
- * sizeBucket(65); // 1 (≤ 256)
+ * import assert from "node:assert/strict";
+ * assert.equal(sizeBucket(64), 0); // ≤ 64
+ * assert.equal(sizeBucket(65), 1); // ≤ 256
  * ```
  */
 export function sizeBucket(size: number): number {
@@ -92,11 +98,12 @@ export function sizeBucket(size: number): number {
  * @example
  * ```ts
  * import { RouteMeter } from "./route_meter.ts";
+ * import assert from "node:assert/strict";
  * const m = new RouteMeter("/echo");
  * m.connOpened();
  * m.received(5);
  * m.connClosed(1000, 0.5);
- * m.closes.get(1000); // 1
+ * assert.equal(m.closes.get(1000), 1);
  * ```
  */
 export class RouteMeter implements ConnMeter {

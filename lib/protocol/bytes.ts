@@ -11,7 +11,11 @@
  * @example
  * ```ts
  * import { concatBytes } from "./bytes.ts";
- * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]); // [1, 2, 3]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]),
+ *   new Uint8Array([1, 2, 3]),
+ * );
  * ```
  */
 export function concatBytes(parts: Uint8Array[], size?: number): Uint8Array {
@@ -44,8 +48,11 @@ let slabOff = 0;
  * @example
  * ```ts
  * import { copyOut } from "./bytes.ts";
+ * import assert from "node:assert/strict";
  * const read = new Uint8Array([1, 2, 3]);
- * const kept = copyOut(read); // survives read buffer reuse
+ * const kept = copyOut(read);
+ * read.fill(0); // the read buffer is reused
+ * assert.deepEqual(kept, new Uint8Array([1, 2, 3]));
  * ```
  */
 export function copyOut(src: Uint8Array): Uint8Array {

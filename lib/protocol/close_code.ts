@@ -18,7 +18,9 @@ export const MAX_REASON_BYTES = 123;
  * @example
  * ```ts
  * import { assertHandlerClose } from "./close_code.ts";
+ * import assert from "node:assert/strict";
  * assertHandlerClose(4000, "bye"); // ok
+ * assert.throws(() => assertHandlerClose(1001, "bye"), RangeError);
  * ```
  */
 export function assertHandlerClose(code: number, reason: string): void {
@@ -37,8 +39,9 @@ export function assertHandlerClose(code: number, reason: string): void {
  * @example
  * ```ts
  * import { isValidAppCloseCode } from "./close_code.ts";
- * isValidAppCloseCode(4000); // true
- * isValidAppCloseCode(1001); // false: reserved for the server itself
+ * import assert from "node:assert/strict";
+ * assert.equal(isValidAppCloseCode(4000), true);
+ * assert.equal(isValidAppCloseCode(1001), false); // reserved for the server
  * ```
  */
 export function isValidAppCloseCode(code: number): boolean {
@@ -52,7 +55,9 @@ export function isValidAppCloseCode(code: number): boolean {
  * @example
  * ```ts
  * import { assertReason } from "./close_code.ts";
+ * import assert from "node:assert/strict";
  * assertReason("done");
+ * assert.throws(() => assertReason("x".repeat(124)), RangeError);
  * ```
  */
 export function assertReason(reason: string): void {

@@ -23,9 +23,10 @@ const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
  * ```ts
  * import { MessageInflater } from "./deflate.ts";
  * import { DEFAULT_PARAMS } from "./deflate_negotiation.ts";
+ * import assert from "node:assert/strict";
  * const inf = new MessageInflater(DEFAULT_PARAMS);
  * inf.push(new Uint8Array([0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]), 1024);
- * inf.finish(1024); // bytes of "Hello"
+ * assert.deepEqual(inf.finish(1024), new TextEncoder().encode("Hello"));
  * inf.close();
  * ```
  */
@@ -106,9 +107,15 @@ export interface DeflaterOptions {
  * ```ts
  * import { MessageDeflater } from "./deflate.ts";
  * import { DEFAULT_PARAMS } from "./deflate_negotiation.ts";
+ * import assert from "node:assert/strict";
  * const def = new MessageDeflater(DEFAULT_PARAMS, { threshold: 0 });
  * const payload = def.compress(new TextEncoder().encode("Hello"));
- * def.close(); // payload lacks the 00 00 ff ff tail, as §7.2.1 wants
+ * def.close();
+ * // Without the 00 00 ff ff tail, as §7.2.1 wants:
+ * assert.deepEqual(
+ *   payload,
+ *   new Uint8Array([0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]),
+ * );
  * ```
  */
 export class MessageDeflater {

@@ -65,9 +65,17 @@ const BITS = /^(?:[89]|1[0-5])$/;
  * @example
  * ```ts
  * import { parseExtensions } from "./deflate_negotiation.ts";
- * parseExtensions("permessage-deflate; client_max_window_bits, foo");
- * // [{ name: "permessage-deflate", params: [["client_max_window_bits", true]] },
- * //  { name: "foo", params: [] }]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   parseExtensions("permessage-deflate; client_max_window_bits, foo"),
+ *   [
+ *     {
+ *       name: "permessage-deflate",
+ *       params: [["client_max_window_bits", true]],
+ *     },
+ *     { name: "foo", params: [] },
+ *   ],
+ * );
  * ```
  */
 export function parseExtensions(value: string): ExtensionOffer[] | null {
@@ -190,10 +198,15 @@ function acceptOffer(
  * @example
  * ```ts
  * import { negotiateDeflate } from "./deflate_negotiation.ts";
- * negotiateDeflate("permessage-deflate; client_max_window_bits")?.header;
- * // "permessage-deflate"
- * negotiateDeflate("permessage-deflate; server_max_window_bits=10")?.header;
- * // "permessage-deflate; server_max_window_bits=10"
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   negotiateDeflate("permessage-deflate; client_max_window_bits")?.header,
+ *   "permessage-deflate",
+ * );
+ * assert.equal(
+ *   negotiateDeflate("permessage-deflate; server_max_window_bits=10")?.header,
+ *   "permessage-deflate; server_max_window_bits=10",
+ * );
  * ```
  */
 export function negotiateDeflate(

@@ -32,11 +32,14 @@ const EMPTY = new Uint8Array(0);
  * @example
  * ```ts
  * import { FrameParser } from "./frame_parser.ts";
+ * import assert from "node:assert/strict";
+ * const got: unknown[] = [];
  * const parser = new FrameParser({
- *   onMessage: (m) => console.log(m), // "Hi"
+ *   onMessage: (m) => got.push(m),
  *   onPing() {}, onPong() {}, onClose() {}, onError() {},
  * });
  * parser.push(new Uint8Array([0x81, 0x82, 0, 0, 0, 0, 0x48, 0x69]));
+ * assert.deepEqual(got, ["Hi"]);
  * ```
  */
 export class FrameParser {

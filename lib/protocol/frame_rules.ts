@@ -17,8 +17,12 @@ import { decodeUtf8 } from "./utf8.ts";
  * @example
  * ```ts
  * import { headerViolation } from "./frame_rules.ts";
- * headerViolation(0x81, 0x85, false, false); // null: masked text frame
- * headerViolation(0x81, 0x05, false, false); // "unmasked client frame"
+ * import assert from "node:assert/strict";
+ * assert.equal(headerViolation(0x81, 0x85, false, false), null); // masked text
+ * assert.equal(
+ *   headerViolation(0x81, 0x05, false, false),
+ *   "unmasked client frame",
+ * );
  * ```
  */
 export function headerViolation(
@@ -54,7 +58,8 @@ export function headerViolation(
  * @example
  * ```ts
  * import { extendedLength } from "./frame_rules.ts";
- * extendedLength(new Uint8Array([0x01, 0x00]), 0, 126); // 256
+ * import assert from "node:assert/strict";
+ * assert.equal(extendedLength(new Uint8Array([0x01, 0x00]), 0, 126), 256);
  * ```
  */
 export function extendedLength(b: Uint8Array, p: number, len7: number): number {
@@ -78,8 +83,11 @@ export type ClosePayload =
  * @example
  * ```ts
  * import { parseClosePayload } from "./frame_rules.ts";
- * parseClosePayload(new Uint8Array([0x03, 0xe8, 0x6f, 0x6b]));
- * // { error: 0, code: 1000, reason: "ok" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   parseClosePayload(new Uint8Array([0x03, 0xe8, 0x6f, 0x6b])),
+ *   { error: 0, code: 1000, reason: "ok" },
+ * );
  * ```
  */
 export function parseClosePayload(p: Uint8Array): ClosePayload {

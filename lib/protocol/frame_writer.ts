@@ -46,10 +46,14 @@ function headerSize(n: number): number {
  * @example
  * ```ts
  * import { FrameWriter } from "./frame_writer.ts";
+ * import assert from "node:assert/strict";
  * const w = new FrameWriter();
  * w.text("hello");
  * w.binary(new Uint8Array([1, 2, 3]));
- * const bytes = w.take(); // both frames, one write
+ * assert.deepEqual(
+ *   w.take(), // both frames, one write
+ *   new Uint8Array([0x81, 5, 104, 101, 108, 108, 111, 0x82, 3, 1, 2, 3]),
+ * );
  * ```
  */
 export class FrameWriter {
@@ -217,9 +221,12 @@ export class FrameWriter {
  * @example
  * ```ts
  * import { encodeFrame, FrameWriter } from "./frame_writer.ts";
- * const frame = encodeFrame("news");
- * const w = new FrameWriter();
- * w.raw(frame); // same bytes as w.text("news")
+ * import assert from "node:assert/strict";
+ * const raw = new FrameWriter();
+ * raw.raw(encodeFrame("news"));
+ * const text = new FrameWriter();
+ * text.text("news");
+ * assert.deepEqual(raw.take(), text.take()); // the same bytes
  * ```
  */
 export function encodeFrame(data: string | Uint8Array): Uint8Array {

@@ -22,9 +22,11 @@ const rotWord = new Uint32Array(rot.buffer);
  * @example
  * ```ts
  * import { applyMask } from "./mask.ts";
+ * import assert from "node:assert/strict";
  * const mask = new Uint8Array([1, 2, 3, 4]);
  * const data = new Uint8Array([1, 2, 3, 4, 5]);
- * applyMask(data, mask, 0); // data is now [0, 0, 0, 0, 4]
+ * applyMask(data, mask, 0);
+ * assert.deepEqual(data, new Uint8Array([0, 0, 0, 0, 4]));
  * ```
  */
 export function applyMask(

@@ -92,8 +92,11 @@ buildTables();
  * @example
  * ```ts
  * import { UTF8_ACCEPT, utf8Step } from "./utf8.ts";
+ * import assert from "node:assert/strict";
  * const s = utf8Step(UTF8_ACCEPT, new Uint8Array([0xe2, 0x82]), 0, 2);
- * utf8Step(s, new Uint8Array([0xac]), 0, 1) === UTF8_ACCEPT; // "€"
+ * assert.notEqual(s, UTF8_ACCEPT); // inside "€"
+ * const end = utf8Step(s, new Uint8Array([0xac]), 0, 1);
+ * assert.equal(end, UTF8_ACCEPT); // "€" is complete
  * ```
  */
 export function utf8Step(
@@ -121,10 +124,11 @@ export function utf8Step(
  * @example
  * ```ts
  * import { Utf8Validator } from "./utf8.ts";
+ * import assert from "node:assert/strict";
  * const v = new Utf8Validator();
- * v.push(new Uint8Array([0xf0, 0x9f])); // true: valid so far
- * v.push(new Uint8Array([0x98, 0x80])); // true
- * v.end(); // true, and the validator is ready for the next message
+ * assert.equal(v.push(new Uint8Array([0xf0, 0x9f])), true); // valid so far
+ * assert.equal(v.push(new Uint8Array([0x98, 0x80])), true);
+ * assert.equal(v.end(), true); // and ready for the next message
  * ```
  */
 export class Utf8Validator {
@@ -156,7 +160,9 @@ export class Utf8Validator {
  * @example
  * ```ts
  * import { isValidUtf8 } from "./utf8.ts";
- * isValidUtf8(new Uint8Array([0xed, 0xa0, 0x80])); // false: a surrogate
+ * import assert from "node:assert/strict";
+ * // ED A0 80 would be U+D800, a surrogate:
+ * assert.equal(isValidUtf8(new Uint8Array([0xed, 0xa0, 0x80])), false);
  * ```
  */
 export function isValidUtf8(bytes: Uint8Array): boolean {
@@ -178,8 +184,9 @@ const SMALL = 1024;
  * @example
  * ```ts
  * import { decodeUtf8 } from "./utf8.ts";
- * decodeUtf8(new Uint8Array([0x68, 0x69])); // "hi"
- * decodeUtf8(new Uint8Array([0xff])); // null
+ * import assert from "node:assert/strict";
+ * assert.equal(decodeUtf8(new Uint8Array([0x68, 0x69])), "hi");
+ * assert.equal(decodeUtf8(new Uint8Array([0xff])), null);
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array): string | null {
@@ -202,7 +209,8 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
  * @example
  * ```ts
  * import { decodeValidatedUtf8 } from "./utf8.ts";
- * decodeValidatedUtf8(new Uint8Array([0x6f, 0x6b])); // "ok"
+ * import assert from "node:assert/strict";
+ * assert.equal(decodeValidatedUtf8(new Uint8Array([0x6f, 0x6b])), "ok");
  * ```
  */
 export function decodeValidatedUtf8(bytes: Uint8Array): string {

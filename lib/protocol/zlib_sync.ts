@@ -63,10 +63,15 @@ export interface SyncZlibOptions {
  * @example
  * ```ts
  * import { SyncZlib, Z_SYNC_FLUSH } from "./zlib_sync.ts";
+ * import { concatBytes } from "./bytes.ts";
+ * import assert from "node:assert/strict";
  * const d = new SyncZlib("deflate", { windowBits: 15 });
  * const out: Uint8Array[] = [];
  * d.write(new TextEncoder().encode("hello"), Z_SYNC_FLUSH, out, Infinity);
- * d.close(); // out holds the deflated bytes, ending 00 00 ff ff
+ * d.close();
+ * // out holds the deflated bytes, ending 00 00 ff ff:
+ * const tail = concatBytes(out).slice(-4);
+ * assert.deepEqual(tail, new Uint8Array([0x00, 0x00, 0xff, 0xff]));
  * ```
  */
 export class SyncZlib {

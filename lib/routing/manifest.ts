@@ -27,8 +27,9 @@ const ROUTE_FILE = /\.(ts|js|mts|mjs)$/;
  * @example
  * ```ts
  * import { routePattern } from "./manifest.ts";
- * routePattern("rooms/[name].ts"); // "/rooms/:name"
- * routePattern("a/index.ts"); // "/a"
+ * import assert from "node:assert/strict";
+ * assert.equal(routePattern("rooms/[name].ts"), "/rooms/:name");
+ * assert.equal(routePattern("a/index.ts"), "/a");
  * ```
  */
 export function routePattern(file: string): string | null {
@@ -90,8 +91,16 @@ export function routesFromManifest(
  * Every route file below `dir`, as sorted `./relative/path.ts` keys.
  *
  * @example
- * ```ts ignore
- * const files = await listHandlerFiles("handlers"); // ["./echo.ts", ...]
+ * ```ts
+ * import { listHandlerFiles } from "./manifest.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/rooms`);
+ * await Deno.writeTextFile(`${dir}/rooms/[name].ts`, "");
+ * await Deno.writeTextFile(`${dir}/echo.ts`, "");
+ * const files = await listHandlerFiles(dir);
+ * assert.deepEqual(files, ["./echo.ts", "./rooms/[name].ts"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function listHandlerFiles(dir: string): Promise<string[]> {

@@ -35,10 +35,13 @@ const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<
  * @example
  * ```ts
  * import { Router } from "./router.ts";
- * const router = new Router([
- *   { pattern: "/rooms/:name", handler: { message() {} }, file: "rooms/[name].ts" },
- * ]);
- * router.match("/rooms/lobby")?.params.name; // "lobby"
+ * import assert from "node:assert/strict";
+ * const router = new Router([{
+ *   pattern: "/rooms/:name",
+ *   handler: { message() {} },
+ *   file: "rooms/[name].ts",
+ * }]);
+ * assert.equal(router.match("/rooms/lobby")?.params.name, "lobby");
  * ```
  */
 export class Router {

@@ -47,7 +47,14 @@ export type BusSpec =
  * @example
  * ```ts
  * import { parseBusSpec } from "./bus.ts";
- * parseBusSpec("redis://127.0.0.1:6379/2"); // { kind: "redis", ..., db: 2 }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseBusSpec("redis://127.0.0.1:6379/2"), {
+ *   kind: "redis",
+ *   url: "redis://127.0.0.1:6379/2",
+ *   host: "127.0.0.1",
+ *   port: 6379,
+ *   db: 2,
+ * });
  * ```
  */
 export function parseBusSpec(text: string): BusSpec | string {

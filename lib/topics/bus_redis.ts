@@ -25,9 +25,13 @@ type RedisSpec = Extract<BusSpec, { kind: "redis" }>;
  * Reconnect delays: 100 ms doubling to 5 s, with jitter so servers spread out.
  *
  * @example
- * ```ts ignore
- * backoff(1); // 75-125
- * backoff(10); // 3750-6250
+ * ```ts
+ * import { backoff } from "./bus_redis.ts";
+ * import assert from "node:assert/strict";
+ * const first = backoff(1); // 100 ms ± 25%
+ * assert.ok(first >= 75 && first <= 125);
+ * const capped = backoff(10); // 5 s ± 25%
+ * assert.ok(capped >= 3750 && capped <= 6250);
  * ```
  */
 export function backoff(attempt: number): number {

@@ -29,8 +29,9 @@ export interface WireMessage {
  * @example
  * ```ts
  * import { decodeWire, encodeWire } from "./bus_wire.ts";
+ * import assert from "node:assert/strict";
  * const id = new Uint8Array(8);
- * decodeWire(encodeWire(id, "hi"))?.data; // "hi"
+ * assert.equal(decodeWire(encodeWire(id, "hi"))?.data, "hi");
  * ```
  */
 export function encodeWire(sender: Uint8Array, data: MessageData): Uint8Array {
@@ -50,7 +51,11 @@ export function encodeWire(sender: Uint8Array, data: MessageData): Uint8Array {
  * @example
  * ```ts
  * import { decodeWire } from "./bus_wire.ts";
- * decodeWire(new TextEncoder().encode("plain")); // { sender: null, data: "plain" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(decodeWire(new TextEncoder().encode("plain")), {
+ *   sender: null,
+ *   data: "plain",
+ * });
  * ```
  */
 export function decodeWire(bytes: Uint8Array): WireMessage | null {
@@ -81,7 +86,8 @@ export function decodeWire(bytes: Uint8Array): WireMessage | null {
  * @example
  * ```ts
  * import { sameSender } from "./bus_wire.ts";
- * sameSender(new Uint8Array(8), new Uint8Array(8)); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(sameSender(new Uint8Array(8), new Uint8Array(8)), true);
  * ```
  */
 export function sameSender(a: Uint8Array, b: Uint8Array): boolean {

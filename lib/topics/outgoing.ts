@@ -13,8 +13,13 @@ import { utf8Length } from "../protocol/utf8_length.ts";
  * @example
  * ```ts
  * import { Outgoing } from "./outgoing.ts";
+ * import assert from "node:assert/strict";
  * const msg = new Outgoing("hello");
- * msg.frame((d) => d); // "hello", computed once
+ * let calls = 0;
+ * const encode = (d: string | Uint8Array) => (calls++, d);
+ * assert.equal(msg.frame(encode), "hello");
+ * assert.equal(msg.frame(encode), "hello");
+ * assert.equal(calls, 1); // computed once per encoder
  * ```
  */
 export class Outgoing {

@@ -38,7 +38,9 @@ export interface PublishOptions {
  * @example
  * ```ts
  * import { checkTopic } from "./registry.ts";
+ * import assert from "node:assert/strict";
  * checkTopic("chat:lobby"); // ok
+ * assert.throws(() => checkTopic(""), TypeError);
  * ```
  */
 export function checkTopic(topic: unknown): asserts topic is string {
@@ -76,10 +78,12 @@ class TopicSet {
  * @example
  * ```ts
  * import { Outgoing, TopicRegistry } from "./registry.ts";
+ * import assert from "node:assert/strict";
  * const reg = new TopicRegistry();
  * const got: unknown[] = [];
  * reg.subscribe("t", { deliver: (m: Outgoing) => got.push(m.data) });
- * reg.publish("t", "hi"); // got = ["hi"]
+ * reg.publish("t", "hi");
+ * assert.deepEqual(got, ["hi"]);
  * ```
  */
 export class TopicRegistry {
@@ -211,7 +215,9 @@ function callListener(fn: TopicListener, data: MessageData, topic: string) {
  * @example
  * ```ts
  * import { normalize } from "./registry.ts";
- * normalize(new ArrayBuffer(2)); // Uint8Array(2)
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(normalize(new ArrayBuffer(2)), new Uint8Array(2));
+ * assert.equal(normalize("hi"), "hi");
  * ```
  */
 export function normalize(data: MessageData | ArrayBuffer): MessageData {

@@ -21,7 +21,8 @@ import {
  * @example
  * ```ts
  * import { instanceId } from "./topics.ts";
- * instanceId.length; // 8
+ * import assert from "node:assert/strict";
+ * assert.equal(instanceId.length, 8);
  * ```
  */
 export const instanceId: string = crypto.randomUUID().slice(0, 8);
@@ -54,9 +55,14 @@ export function publish(
  *
  * @example
  * ```ts
- * import { listen } from "./topics.ts";
- * const stop = listen("chat:*", (data, topic) => console.log(topic, data));
+ * import { listen, publish } from "./topics.ts";
+ * import assert from "node:assert/strict";
+ * const got: string[] = [];
+ * const stop = listen("chat:*", (data, topic) => got.push(`${topic} ${data}`));
+ * publish("chat:lobby", "hi");
  * stop();
+ * publish("chat:lobby", "unheard");
+ * assert.deepEqual(got, ["chat:lobby hi"]);
  * ```
  */
 export function listen(pattern: string, fn: TopicListener): () => void {
@@ -70,7 +76,8 @@ export function listen(pattern: string, fn: TopicListener): () => void {
  * @example
  * ```ts
  * import { subscriberCount } from "./topics.ts";
- * subscriberCount("clock"); // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(subscriberCount("clock"), 0);
  * ```
  */
 export function subscriberCount(topic: string): number {

@@ -45,7 +45,8 @@ function slot(socket: WebSocket, name: string): symbol | undefined {
  * @example
  * ```ts
  * import { canAbortDenoSockets } from "./internals.ts";
- * canAbortDenoSockets(); // true on Deno 2.9
+ * import assert from "node:assert/strict";
+ * assert.equal(canAbortDenoSockets(), true); // on Deno 2.9
  * ```
  */
 export function canAbortDenoSockets(): boolean {

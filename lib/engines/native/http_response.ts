@@ -89,8 +89,13 @@ export async function writeResponse(
  * @example
  * ```ts
  * import { switchingProtocols } from "./http_response.ts";
- * const head = switchingProtocols("dGhlIHNhbXBsZSBub25jZQ==", new Headers(), "");
- * head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"); // true
+ * import assert from "node:assert/strict";
+ * const key = "dGhlIHNhbXBsZSBub25jZQ==";
+ * const head = switchingProtocols(key, new Headers(), "");
+ * assert.ok(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
+ * // The accept key for the nonce of RFC 6455 §1.3:
+ * const accept = "sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+ * assert.ok(head.includes(`\r\n${accept}\r\n`));
  * ```
  */
 export function switchingProtocols(
