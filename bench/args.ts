@@ -12,7 +12,7 @@ import { SERVER_IDS, VARIANT_IDS } from "./servers.ts";
 export const USAGE = `deno task bench [-- options]
 
   --quick              short run (< 30 s): fewer rounds, shorter scenarios
-  --markdown           print the final tables as Markdown (for the README)
+  --markdown           print the final tables as Markdown (for docs/performance.md)
   --servers LIST       comma list of ${SERVER_IDS.join(",")} (default: all)
                        or ${VARIANT_IDS.join(",")}
   --scenarios LIST     comma list of ${

@@ -5,7 +5,7 @@
  */
 import { STATIC_DIR } from "./paths.ts";
 
-// Chosen by measurement (README.md, "Why off by default: measured").
+// Chosen by measurement: docs/performance.md, "Why off by default: measured".
 const DEFLATE_DEFAULT = false;
 
 /** Log levels, least to most severe. */
@@ -63,7 +63,7 @@ export interface ServerOptions {
   ops: boolean;
   /** Bearer token the ops endpoints require, or `null` for none. Default null. */
   opsToken: string | null;
-  /** Negotiate permessage-deflate (native engine only). See README.md, "Why off by default: measured". */
+  /** Negotiate permessage-deflate (native engine only). See docs/performance.md, "Why off by default: measured". */
   deflate: boolean;
   /** Outgoing messages below this many bytes are sent uncompressed. Default 1 KiB. */
   deflateThreshold: number;

@@ -13,14 +13,6 @@ const ROOT = import.meta.dirname!.replace(/[\\/][^\\/]+$/, "");
 const FLAGS_DOC = "docs/flags.md";
 const README_MAX_LINES = 250;
 
-/**
- * Link targets that another change of issue 11 adds (the code move writes
- * `docs/architecture.md`). Accepted only while they do not exist; once they
- * do, their links and anchors are checked like every other. Delete an entry
- * when its file has landed.
- */
-const WRITTEN_IN_PARALLEL = new Set(["docs/architecture.md"]);
-
 /** Folders that hold no documentation or source of ours. */
 const SKIP_DIRS = new Set([
   ".git",
@@ -158,7 +150,6 @@ function brokenLinks(): string[] {
         ? file
         : normalize(`${dir}/${decodeURIComponent(pathPart)}`);
       if (!exists(rel)) {
-        if (WRITTEN_IN_PARALLEL.has(rel)) continue;
         problems.push(`${file}: ${target} (no such file: ${rel})`);
         continue;
       }
@@ -272,8 +263,8 @@ Deno.test("README.md links every page in docs/", () => {
     linkTargets(readText("README.md"))
       .map((t) => normalize(decodeURIComponent(t.split("#")[0]))),
   );
-  const pages = [...filesUnder("docs", ".md"), ...WRITTEN_IN_PARALLEL];
-  const unlinked = [...new Set(pages)].filter((p) => !linked.has(p));
+  const pages = filesUnder("docs", ".md");
+  const unlinked = pages.filter((p) => !linked.has(p));
   assert.deepEqual(unlinked, []);
 });
 
