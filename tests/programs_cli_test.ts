@@ -177,6 +177,8 @@ Deno.test("program endpoints fail the start without --allow-run, on Deno Deploy,
       env,
       stdout: "piped",
       stderr: "piped",
+      // A server that starts when it should not is stopped, not waited for.
+      signal: AbortSignal.timeout(20_000),
     }).output();
     return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
   };

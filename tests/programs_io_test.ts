@@ -13,6 +13,7 @@ import {
   programServer,
   routesOf,
   untilClosed,
+  within,
 } from "./support/programs.ts";
 import { TestClient } from "./support/ws_client.ts";
 import {
@@ -167,7 +168,7 @@ eachEngine.test("a client that sends faster than the program reads is closed 101
     for (let i = 0; i < 64 && client.socket.readyState === 1; i++) {
       client.send(chunk);
     }
-    const close = await client.closed;
+    const close = await within(client.closed, 5000, "1013 close");
     assert.equal(close.code, 1013);
     assert.equal(
       close.reason,

@@ -205,6 +205,12 @@ eachEngine.test("/_metrics counts program processes by endpoint and exit status,
       m.get('denosocket_program_exits_total{handler="/exit3.sh",status="3"}'),
       2,
     );
+    assert.equal(
+      m.get(
+        'denosocket_program_exits_total{handler="/killed.sh",status="SIGSEGV"}',
+      ),
+      1,
+    );
     const text = await (await fetch(`${server.http}/_metrics`)).text();
     const check = await promtoolCheck(text);
     assert.ok(check.ok, check.output);

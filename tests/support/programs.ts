@@ -117,6 +117,22 @@ export async function untilClosed(
   return { messages, close: await client.closed };
 }
 
+/** `promise`, or a rejection naming `what` after `ms`: no test hangs. */
+export function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no ${what} within ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The text messages of a session, in order. */
 export function texts(s: Session): string[] {
   return s.messages.map((m) => "text" in m ? m.text : `<binary ${m.hex}>`);

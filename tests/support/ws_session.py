@@ -44,8 +44,13 @@ async def session(spec):
         pass
     except Exception as err:  # reported, so the test says what went wrong
         out["error"] = f"{type(err).__name__}: {err}"
+        if ws is not None:
+            await ws.close()
     if ws is not None:
-        await ws.wait_closed()
+        try:
+            await asyncio.wait_for(ws.wait_closed(), 10)
+        except asyncio.TimeoutError:
+            out["error"] = out["error"] or "no close within 10 s"
         out["code"], out["reason"] = ws.close_code, ws.close_reason
     return out
 
