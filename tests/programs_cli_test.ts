@@ -19,6 +19,8 @@ import {
   texts,
 } from "./support/programs.ts";
 import { spawnListening } from "./support/spawn.ts";
+import { selfSigned } from "./support/tls.ts";
+import { rawHandshake, readFrames } from "./support/frames.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -296,5 +298,48 @@ Deno.test("deno task start -- --programs programs: the README's command serves t
     assert.deepEqual(texts(s), ["Hello, newcomer!"]);
   } finally {
     await p.stop("SIGTERM");
+  }
+});
+
+eachEngine.test("under TLS a program gets HTTPS=on and the port from the Host header", async (engine) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { cert, key } = await selfSigned(dir);
+    const pem = await Deno.readTextFile(cert);
+    const server = await startEngine(engine, [
+      "--cert",
+      cert,
+      "--key",
+      key,
+      "--program",
+      "env",
+    ]);
+    try {
+      const { conn } = await rawHandshake(
+        server.port,
+        "/tls?x=1",
+        () =>
+          Deno.connectTls({
+            hostname: "127.0.0.1",
+            port: server.port,
+            caCerts: [pem],
+          }),
+      );
+      const r = await readFrames(
+        conn,
+        5000,
+        (f) => f.some((x) => x.opcode === 8),
+      );
+      conn.close();
+      const vars = r.frames.filter((f) => f.opcode === 1)
+        .map((f) => new TextDecoder().decode(f.payload));
+      assert.ok(vars.includes("HTTPS=on"), vars.join("\n"));
+      assert.ok(vars.includes(`SERVER_PORT=${server.port}`));
+      assert.ok(vars.includes("REQUEST_URI=/tls?x=1"));
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -9,6 +9,7 @@ import { eachEngine } from "./support/engines.ts";
 import {
   alive,
   FIXTURES,
+  gone,
   marker,
   markerDir,
   programServer,
@@ -33,7 +34,8 @@ eachEngine.test("a program ignoring SIGINT and SIGTERM gets both, in order, then
     assert.ok(alive(pid));
     const closedAt = performance.now();
     await client.close(1000);
-    await waitFor(() => !alive(pid), 5000, "the program is gone");
+    // Gone and reaped: no zombie left behind.
+    await waitFor(() => gone(pid), 5000, "the program is gone");
     // websocketd's spacing: 100 ms after stdin closes, then 250 and 500 ms.
     assert.ok(performance.now() - closedAt >= 800, "SIGKILL came early");
     assert.equal(marker(dir, "signals"), "INT\nTERM\n");

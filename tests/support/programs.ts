@@ -177,6 +177,16 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** Whether no process with this pid exists, not even a zombie (it was reaped). */
+export function gone(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Kills a leftover process (websocketd leaves orphans), ignoring errors. */
 export function reap(pid: number): void {
   try {
