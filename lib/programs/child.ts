@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { utf8Length } from "../protocol/utf8_length.ts";
 import { launch, resolveCommand } from "./launch.ts";
 import { programs } from "./runtime.ts";
 
@@ -109,7 +110,7 @@ export class ProgramChild {
     return this.#exited;
   }
 
-  /** Input bytes (UTF-16 units for text, a close bound) not yet in the pipe. */
+  /** Input bytes queued and not yet in the pipe. */
   get pendingInput(): number {
     return this.#queued;
   }
@@ -121,7 +122,7 @@ export class ProgramChild {
   write(data: string | Uint8Array): void {
     if (this.#inputClosed) return;
     this.#queue.push(data);
-    this.#queued += data.length;
+    this.#queued += typeof data === "string" ? utf8Length(data) : data.length;
     if (this.#writing) return;
     this.#writing = true;
     // Batching: the native engine hands over every message of one socket
@@ -201,9 +202,9 @@ export class ProgramChild {
       while (this.#queue.length > 0) {
         const parts = this.#queue;
         this.#queue = [];
-        const units = this.#queued;
-        await this.#writer.write(join(parts));
-        this.#queued -= units;
+        const batch = join(parts);
+        await this.#writer.write(batch);
+        this.#queued -= batch.length;
       }
     } catch {
       // The program closed its stdin or ended: input has nowhere to go.
