@@ -1,9 +1,10 @@
 /**
- * `ChunkReader`: reads a program's stdout into one reused buffer. The default
- * reader of Deno's pipe streams allocates 64 KiB per read, however little
- * arrives: with 100 `cat`s echoing 650-byte batches that is ~270 MB/s of
- * garbage. The buffer starts small (an idle program's pending read pins it:
- * memory per connection) and doubles while reads fill it.
+ * `ChunkReader`: reads a program's stdout (or stderr) into one reused buffer.
+ * The default reader of Deno's pipe streams allocates 64 KiB per read,
+ * however little arrives: with 100 `cat`s echoing 650-byte batches that is
+ * ~270 MB/s of garbage, and an idle program's pending read holds 64 KiB
+ * (110 KiB of RSS per idle child against 56 KiB with a small BYOB read). The
+ * buffer starts small and doubles while reads fill it.
  *
  * @module
  */
@@ -27,10 +28,12 @@ const MAX_READ = 64 * 1024; // the most a pipe read returns (its capacity)
  */
 export class ChunkReader {
   #reader: ReadableStreamBYOBReader;
-  #buffer: ArrayBuffer = new ArrayBuffer(MIN_READ);
+  #buffer: ArrayBuffer;
 
-  constructor(stream: ReadableStream<Uint8Array>) {
+  /** `min`: the first buffer's size (it doubles while reads fill it). */
+  constructor(stream: ReadableStream<Uint8Array>, min = MIN_READ) {
     this.#reader = stream.getReader({ mode: "byob" });
+    this.#buffer = new ArrayBuffer(min);
   }
 
   /**

@@ -3,9 +3,14 @@
  * never refused: bytes that are not UTF-8 become U+FFFD, and a long line is
  * cut into pieces (websocketd cuts at its 4 KiB buffer), so a program can
  * neither stall on a full stderr pipe nor make one log line of any size.
+ * Read through a small reused buffer: a pending read of the default reader
+ * holds a 64 KiB buffer (measured: 110 KiB of RSS per idle child with one
+ * pending read, against 56 KiB with a 256-byte BYOB read).
  *
  * @module
  */
+
+import { ChunkReader } from "./chunk_reader.ts";
 
 /** The longest piece of a stderr line that becomes one log line. */
 export const STDERR_LINE_MAX = 4096;
@@ -18,7 +23,13 @@ export const STDERR_LINE_MAX = 4096;
  * ```ts
  * import { stderrLines } from "./stderr_lines.ts";
  * import assert from "node:assert/strict";
- * const stream = ReadableStream.from([new TextEncoder().encode("a\r\nb\nc")]);
+ * const stream = new ReadableStream({
+ *   type: "bytes",
+ *   start(c) {
+ *     c.enqueue(new TextEncoder().encode("a\r\nb\nc"));
+ *     c.close();
+ *   },
+ * });
  * const got: string[] = [];
  * for await (const line of stderrLines(stream)) got.push(line);
  * assert.deepEqual(got, ["a", "b", "c"]);
@@ -29,9 +40,10 @@ export async function* stderrLines(
   max = STDERR_LINE_MAX,
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder();
+  const reader = new ChunkReader(stream, 256);
   let pending = "";
   try {
-    for await (const chunk of stream) {
+    for (let chunk; (chunk = await reader.read()) !== null;) {
       pending += decoder.decode(chunk, { stream: true });
       let nl: number;
       while ((nl = pending.indexOf("\n")) >= 0) {
