@@ -14,6 +14,8 @@ import manifest from "./handlers/manifest.gen.ts";
 import { loadRoutes } from "./lib/routing/manifest.ts";
 import { routeTable } from "./lib/routing/route_table.ts";
 import { readStartupFiles, type TlsFiles } from "./lib/cli/startup_files.ts";
+import { setUpPrograms } from "./lib/cli/program_startup.ts";
+import { programs } from "./lib/programs/runtime.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**
@@ -23,6 +25,8 @@ import denoJson from "./deno.json" with { type: "json" };
  */
 const CLOSE_GRACE_MS = 2500;
 const EXIT_DEADLINE_MS = 4000;
+/** Programs still running after the close grace are killed this much later. */
+const PROGRAM_GRACE_MS = 1000;
 
 /**
  * Runs the server until SIGINT/SIGTERM; returns the exit code.
@@ -51,10 +55,11 @@ export async function main(args: string[]): Promise<number> {
     console.error(`error: ${cli.message}\n\n${USAGE}`);
     return 2;
   }
-  let routes, options, tls: TlsFiles | null;
+  let routes, options, tls: TlsFiles | null, warnings;
   try {
     ({ options, tls } = await readStartupFiles(cli.options));
-    routes = await loadRoutes(manifest, options.handlersDir);
+    const modules = await loadRoutes(manifest, options.handlersDir);
+    ({ routes, warnings } = await setUpPrograms(modules, options));
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
     return 1;
@@ -65,6 +70,8 @@ export async function main(args: string[]): Promise<number> {
   }
   const log = new Logger(options.logLevel, undefined, options.logFormat);
   for (const message of cli.warnings) log.warn("flag_ignored", { message });
+  for (const message of warnings) log.warn("program_warning", { message });
+  programs.configure({ log });
   const app = createApp(options, routes, log);
   const scheme = tls ? "https" : "http";
   await startBus(options.bus, log);
@@ -120,6 +127,8 @@ export async function main(args: string[]): Promise<number> {
       Deno.exit(0);
     }, EXIT_DEADLINE_MS);
     await app.closeAll(1001, "Server shutting down", CLOSE_GRACE_MS);
+    // Each closed connection is stopping its program; end the stragglers.
+    await programs.endAll(PROGRAM_GRACE_MS);
     await server.shutdown();
     await stopBus();
     Deno.exit(0);

@@ -22,6 +22,8 @@ export interface Budget {
   idleConns: number;
   /** s5: seconds the idle connections settle before RSS is read. */
   holdS: number;
+  /** spawn: connections to a program that exits at once. */
+  spawns: number;
 }
 
 /** One benchmark scenario (s1…s6). */
@@ -35,6 +37,10 @@ export interface Scenario {
   /** The headline figure from a loadgen result. */
   metric(r: LoadgenResult): number;
   higherIsBetter: boolean;
+  /** Runs against program endpoints (`bench/programs/`), not `/echo`. */
+  programs?: boolean;
+  /** The server the ratio column divides by (default `raw`). */
+  baseline?: string;
 }
 
 /** A server the harness can start on a port. */
@@ -44,6 +50,10 @@ export interface ServerSpec {
   /** argv to start it listening on 127.0.0.1:port. */
   command(port: number): string[];
   cwd: string;
+  /** Serves `/echo` (the echo scenarios). */
+  echo: boolean;
+  /** Serves `bench/programs/` (`/cat`, `/true`: the program scenarios). */
+  programs: boolean;
 }
 
 /** One measured round of one scenario against one server. */
@@ -79,6 +89,6 @@ export interface RunReport {
   commit: string;
   budget: Budget;
   servers: { id: string; label: string; available: boolean; reason?: string }[];
-  scenarios: { id: string; title: string; unit: string }[];
+  scenarios: { id: string; title: string; unit: string; baseline?: string }[];
   cells: Cell[];
 }

@@ -118,7 +118,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     "scenario",
     "unit",
     ...rep.servers.map((s) => s.id),
-    "project ÷ raw",
+    "project ÷ raw (programs: ÷ websocketd)",
   ];
   const rows = rep.scenarios.map((sc) => [
     sc.title,
@@ -126,7 +126,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     ...rep.servers.map((s) =>
       s.available ? cellText(sum(s.id, sc.id)) : "not available"
     ),
-    ratio(sum("project", sc.id), sum("raw", sc.id)),
+    ratio(sum("project", sc.id), sum(sc.baseline ?? "raw", sc.id)),
   ]);
   const dHead = [
     "scenario",
@@ -137,7 +137,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
     "server CPU",
     "loadgen CPU",
     "other CPU",
-    "÷ raw",
+    "÷ raw (programs: ÷ websocketd)",
     "notes",
   ];
   const dRows: string[][] = [];
@@ -164,7 +164,7 @@ export function renderReport(rep: RunReport, markdown: boolean): string {
         pct(use.map((x) => x.serverCpu)),
         pct(use.map((x) => x.clientCpu)),
         pct(use.map((x) => x.otherCpu)),
-        ratio(summarize(c.samples), sum("raw", sc.id)),
+        ratio(summarize(c.samples), sum(sc.baseline ?? "raw", sc.id)),
         notes.join("; "),
       ]);
     }

@@ -132,8 +132,11 @@ const servers = await resolveServers(opts.servers);
 const scenarios = SCENARIOS.filter((s) => opts.scenarios.includes(s.id));
 const cells = new Map<string, Cell>();
 const b = opts.budget;
-let total = b.rounds * servers.filter((s) => s.spec).length *
-  scenarios.length;
+/** Echo scenarios run against `/echo`, program scenarios against programs. */
+const runs = (srv: { spec?: { echo: boolean; programs: boolean } }) =>
+  scenarios.filter((sc) => sc.programs ? srv.spec?.programs : srv.spec?.echo);
+let total = b.rounds *
+  servers.reduce((n, s) => n + (s.spec ? runs(s).length : 0), 0);
 let done = 0;
 
 for (let round = 1; round <= b.rounds; round++) {
@@ -147,9 +150,9 @@ for (let round = 1; round <= b.rounds; round++) {
     current = server;
     const why = await waitReady(port, server);
     if (why && round === 1) { // cannot start at all: "not available", never a figure
+      total -= b.rounds * runs(srv).length;
       srv.reason = why;
       srv.spec = undefined;
-      total -= b.rounds * scenarios.length;
       await server.stop();
       log(`bench: ${srv.id} not available: ${why}`);
       continue;
@@ -163,7 +166,7 @@ for (let round = 1; round <= b.rounds; round++) {
       accept,
       core: pinned ? 1 : null,
     };
-    for (const sc of scenarios) {
+    for (const sc of runs(srv)) {
       const timeout = b.warmupS + b.durationS + 90;
       if (opts.quietWaitS > 0) await waitQuiet(opts.quietWaitS, NOISY);
       const t0 = performance.now();
@@ -211,7 +214,12 @@ const report: RunReport = {
     available: !!s.spec,
     reason: s.reason,
   })),
-  scenarios: scenarios.map(({ id, title, unit }) => ({ id, title, unit })),
+  scenarios: scenarios.map(({ id, title, unit, baseline }) => ({
+    id,
+    title,
+    unit,
+    baseline,
+  })),
   cells: [...cells.values()],
 };
 await Deno.mkdir(dirname(opts.json), { recursive: true });

@@ -1,7 +1,9 @@
 /**
- * The six scenarios of issue 3, as load generator invocations. s5 (memory)
- * is listed first: it needs a freshly started server so that "RSS before"
- * is not inflated by buffers left from earlier scenarios.
+ * The six scenarios of issue 3, as load generator invocations, and the two
+ * program-endpoint rows of issue 14 (against `bench/programs/`, side by side
+ * with websocketd). s5 (memory) is listed first: it needs a freshly started
+ * server so that "RSS before" is not inflated by buffers left from earlier
+ * scenarios.
  *
  * @module
  */
@@ -132,6 +134,43 @@ export const SCENARIOS: Scenario[] = [
     metric: (r) => num(r, "msgs_per_s"),
     higherIsBetter: true,
   },
+  {
+    // s2 through a program: each message a line on cat's stdin, each line
+    // of its stdout a message back (the byte-exact echo check still holds).
+    id: "cat-s2",
+    title: "program cat at s2: 100 conns × 10, 64 B text",
+    unit: "msg/s",
+    // At least 1 s of warm-up: the 100 cats start after their 101s, and at
+    // a few hundred spawns a second that takes longer than --quick's 0.1 s.
+    args: (b) =>
+      echoArgs({ ...b, warmupS: Math.max(1, b.warmupS) }, 100, 10, 64, [
+        "--path",
+        "/cat",
+      ]),
+    metric: (r) => num(r, "msgs_per_s"),
+    higherIsBetter: true,
+    programs: true,
+    baseline: "websocketd",
+  },
+  {
+    // A process per connection: open, the program exits at once, close.
+    id: "spawn",
+    title: "program spawn rate: open + close, 50 at a time",
+    unit: "conn/s",
+    args: (b) => [
+      "handshake",
+      "--path",
+      "/true",
+      "--total",
+      String(b.spawns),
+      "--concurrency",
+      "50",
+    ],
+    metric: (r) => num(r, "conns_per_s"),
+    higherIsBetter: true,
+    programs: true,
+    baseline: "websocketd",
+  },
 ];
 
 /** Full run: ~2.5 min on 2 cores with four servers (a busy machine is slower). */
@@ -142,6 +181,7 @@ export const FULL: Budget = {
   handshakes: 2000,
   idleConns: 10000,
   holdS: 0.5,
+  spawns: 1000,
 };
 
 /** `--quick`: under 30 s, for checking the harness rather than the numbers. */
@@ -152,4 +192,5 @@ export const QUICK: Budget = {
   handshakes: 400,
   idleConns: 1000,
   holdS: 0.2,
+  spawns: 200,
 };

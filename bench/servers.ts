@@ -1,7 +1,8 @@
 /**
  * The servers the benchmark can compare, and how each is started. The
  * project's server goes through its real CLI and `/echo` handler, so the
- * whole dispatch path is measured.
+ * whole dispatch path is measured; it also serves `bench/programs/`
+ * (`--programs`) for the program rows, which websocketd serves too.
  *
  * @module
  */
@@ -12,6 +13,8 @@ import { bun, nodeWs, type Peer } from "./peers.ts";
 const BENCH = import.meta.dirname!;
 const ROOT = join(BENCH, "..");
 const DENO = Deno.execPath();
+/** The programs of the program rows: `/cat` and `/true`. */
+const PROGRAMS = join(BENCH, "programs");
 
 /** Every server id, in table order. */
 export const SERVER_IDS = [
@@ -20,6 +23,7 @@ export const SERVER_IDS = [
   "project-native",
   "node-ws",
   "bun",
+  "websocketd",
 ];
 
 /** Servers run only when named: the native engine with deflate forced. */
@@ -44,6 +48,7 @@ const LABELS: Record<string, string> = {
   "project-native-nodeflate": "denosocket --engine native --deflate off",
   "node-ws": "Node ws",
   "bun": "Bun.serve",
+  "websocketd": "websocketd --dir bench/programs",
 };
 
 async function hasMain(): Promise<boolean> {
@@ -70,7 +75,36 @@ function project(extra: string[]): (port: number) => string[] {
     // s5 opens 10,100 connections: the default cap of 10,000 would 503.
     "--max-connections",
     "0",
+    "--programs",
+    PROGRAMS,
     ...extra,
+  ];
+}
+
+/** websocketd (Debian's package) serving the same programs. */
+async function websocketd(): Promise<
+  ((port: number) => string[]) | { reason: string }
+> {
+  try {
+    const out = await new Deno.Command("websocketd", {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) return { reason: "websocketd --version failed" };
+  } catch {
+    return { reason: "websocketd not found (apt-get install -y websocketd)" };
+  }
+  return (port) => [
+    "websocketd",
+    "--port",
+    String(port),
+    "--address",
+    "127.0.0.1",
+    "--loglevel",
+    "fatal",
+    "--dir",
+    PROGRAMS,
   ];
 }
 
@@ -119,6 +153,10 @@ export async function resolveServers(ids: string[]): Promise<Resolved[]> {
           deflate[1] ? "off" : "on",
         ]);
       }
+    } else if (id === "websocketd") {
+      const w = await websocketd();
+      if (typeof w === "function") command = w;
+      else reason = w.reason;
     } else if (id === "node-ws" || id === "bun") {
       const p = id === "bun" ? await bun() : await nodeWs();
       if ("bin" in p) {
@@ -129,11 +167,19 @@ export async function resolveServers(ids: string[]): Promise<Resolved[]> {
         [...SERVER_IDS, ...VARIANT_IDS].join(", ")
       })`;
     }
+    const programs = id.startsWith("project") || id === "websocketd";
     out.push({
       id,
       label,
       reason,
-      spec: command && { id, label, command, cwd: ROOT },
+      spec: command && {
+        id,
+        label,
+        command,
+        cwd: ROOT,
+        echo: id !== "websocketd",
+        programs,
+      },
     });
   }
   return out;

@@ -1,6 +1,7 @@
 /**
- * The only module handlers import: `defineHandler`, topics (`publish`,
- * `listen`, `subscriberCount`) and the handler API types.
+ * The only module handlers import: `defineHandler`, `programHandler` (a
+ * program per connection, as websocketd), topics (`publish`, `listen`,
+ * `subscriberCount`) and the handler API types.
  *
  * @example
  * ```ts
@@ -15,6 +16,11 @@
  * @module
  */
 export { defineHandler } from "./handler.ts";
+export { programHandler } from "./programs/program_handler.ts";
+export type {
+  ProgramAcceptResult,
+  ProgramOptions,
+} from "./programs/program_handler.ts";
 export type { Manifest } from "./routing/manifest.ts";
 export { timingSafeEqual } from "./http/basic_auth.ts";
 export {

@@ -67,6 +67,20 @@ export interface ServerOptions {
   deflate: boolean;
   /** Outgoing messages below this many bytes are sent uncompressed. Default 1 KiB. */
   deflateThreshold: number;
+  /** Folder whose executable files are program endpoints, or `null` (default). */
+  programsDir: string | null;
+  /** One program (command and arguments) for every path without a handler, or `null`. */
+  program: string[] | null;
+  /** Program endpoints pass raw bytes both ways instead of lines. Default false. */
+  binary: boolean;
+  /** Program stderr lines also reach the client, JSON-tagged. Default false. */
+  passStderr: boolean;
+  /** Variables of the server's environment programs get. Default `PATH`, `LD_LIBRARY_PATH` (websocketd's). */
+  passEnv: readonly string[];
+  /** Milliseconds added to each wait before a signal once a program's stdin is closed. Default 0. */
+  closeMs: number;
+  /** Programs running at once over every program endpoint; more → 503. 0 = no cap (default). */
+  maxForks: number;
 }
 
 /**
@@ -104,6 +118,13 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   opsToken: null,
   deflate: DEFLATE_DEFAULT,
   deflateThreshold: 1024,
+  programsDir: null,
+  program: null,
+  binary: false,
+  passStderr: false,
+  passEnv: Object.freeze(["PATH", "LD_LIBRARY_PATH"]),
+  closeMs: 0,
+  maxForks: 0,
 });
 
 /**

@@ -1,9 +1,11 @@
 /**
  * `deno task deploy:check`: starts `main.ts` the way Deno Deploy does — no
- * flags, the port from `PORT`, the manifest's handlers — but with no
- * `--allow-write` (and `--no-prompt`), so any write fails loudly. Then it
- * checks the health endpoint, the tutorial page and an echo, sends SIGINT
- * and checks the process exits cleanly within Deploy's 5 s.
+ * flags, the port from `PORT`, `DENO_DEPLOYMENT_ID` set, the manifest's
+ * handlers — but with no `--allow-write` (and `--no-prompt`), so any write
+ * fails loudly. Then it checks the health endpoint, the tutorial page and an
+ * echo, sends SIGINT and checks the process exits cleanly within Deploy's
+ * 5 s. A program endpoint in the manifest fails the check first: Deploy runs
+ * no subprocesses.
  *
  * `DENOSOCKET_HOST=127.0.0.1` keeps the listener on loopback (a test machine
  * must not listen on every interface); Deploy ignores the interface anyway.
@@ -11,7 +13,9 @@
  * @module
  */
 import manifest from "../handlers/manifest.gen.ts";
+import { programOf } from "../lib/programs/program_handler.ts";
 import { routesFromManifest } from "../lib/routing/manifest.ts";
+import type { Route } from "../lib/routing/router.ts";
 
 /** What the check saw. */
 export interface DeployCheckResult {
@@ -47,6 +51,21 @@ function freePort(): number {
   return port;
 }
 
+/**
+ * What cannot run on Deploy among `routes`: one line per program endpoint
+ * (Deploy has no subprocesses), or none.
+ *
+ * @example
+ * ```ts ignore
+ * deployProblems(routesFromManifest(manifest)); // [] for this project
+ * ```
+ */
+export function deployProblems(routes: readonly Route[]): string[] {
+  return routes.filter((r) => programOf(r.handler)).map((r) =>
+    `${r.pattern} (${r.file}) runs a program, and Deno Deploy runs no subprocesses`
+  );
+}
+
 function fail(message: string, output: string): never {
   throw new Error(`deploy check: ${message}\n--- server output ---\n${output}`);
 }
@@ -61,10 +80,15 @@ function fail(message: string, output: string): never {
  * ```
  */
 export async function deployCheck(): Promise<DeployCheckResult> {
+  const problems = deployProblems(routesFromManifest(manifest));
+  if (problems.length) fail(problems.join("\n"), "(not started)");
   const port = freePort();
   const env: Record<string, string> = {
     PORT: String(port),
     DENOSOCKET_HOST: "127.0.0.1",
+    // Deploy sets it in every deployment; main.ts refuses program
+    // endpoints when it is there.
+    DENO_DEPLOYMENT_ID: "deploy-check",
   };
   for (const k of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const v = Deno.env.get(k);

@@ -7,46 +7,9 @@ import {
 } from "./support/frames.ts";
 import { runCli, type ServerProcess } from "./support/server.ts";
 import { eachEngine, startEngine } from "./support/engines.ts";
-import { childEnv } from "./support/spawn.ts";
-import { TOOLS } from "./support/tools.ts";
+import { selfSigned } from "./support/tls.ts";
 
 const dec = new TextDecoder();
-
-/** A self-signed certificate for 127.0.0.1 and localhost, made by openssl. */
-async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
-  const cert = `${dir}/fullchain.pem`;
-  const key = `${dir}/privkey.pem`;
-  const out = await new Deno.Command(TOOLS.openssl.path, {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-      // rustls refuses a CA certificate as the server's own (CaUsedAsEndEntity).
-      "-addext",
-      "basicConstraints=critical,CA:FALSE",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ],
-    clearEnv: true,
-    env: childEnv(),
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, dec.decode(out.stderr));
-  return { cert, key };
-}
 
 eachEngine.test("main.ts serves https and wss with --cert and --key", async (engine) => {
   const dir = await Deno.makeTempDir();

@@ -12,6 +12,7 @@ import { upgradeWithDeno } from "../engines/deno/engine.ts";
 import { isUpgradeAttempt } from "../http/handshake.ts";
 import { refuse } from "../http/refuse.ts";
 import { formatAddr, Logger } from "../log.ts";
+import { logClose, logHandlerError, logOpen } from "./connection_log.ts";
 import { requestPathname } from "../http/request_path.ts";
 import { Metrics } from "../ops/metrics.ts";
 import { OpsEndpoints } from "../ops/ops.ts";
@@ -77,48 +78,17 @@ export function createApp(
     onOpen(conn) {
       connections.add(conn);
       metrics.connOpened(conn);
-      if (log.enabled("info")) {
-        log.info("open", {
-          id: conn.id,
-          path: conn.url.pathname,
-          remote: formatAddr(conn.remoteAddr),
-          protocol: conn.protocol,
-          extensions: conn.extensions,
-        });
-      }
+      logOpen(log, conn);
     },
     onClose(conn, code, reason) {
       connections.delete(conn);
       guard.release(conn);
       metrics.connClosed(conn, code);
-      if (!log.enabled("info")) return;
-      const s = conn.stats;
-      log.info("close", {
-        id: conn.id,
-        path: conn.url.pathname,
-        remote: formatAddr(conn.remoteAddr),
-        protocol: conn.protocol,
-        code,
-        reason,
-        duration_ms: s.openedAt
-          ? Math.round(performance.now() - s.openedAt)
-          : 0,
-        msgs_in: s.msgsIn,
-        bytes_in: s.bytesIn,
-        msgs_out: s.msgsOut,
-        bytes_out: s.bytesOut,
-        // Text shows drops only when there were some; JSON keeps its keys fixed.
-        dropped: s.dropped || (log.format === "json" ? 0 : undefined),
-      });
+      logClose(log, conn, code, reason);
     },
     onHandlerError(conn, where, err) {
       metrics.handlerError(conn);
-      log.error("handler_error", {
-        id: conn.id,
-        path: conn.url.pathname,
-        in: where,
-        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      });
+      logHandlerError(log, conn, where, err);
     },
   };
 
@@ -142,12 +112,15 @@ export function createApp(
     const path = requestPathname(href);
     const opsResponse = ops?.handle(req, path);
     if (opsResponse) return opsResponse;
-    const match = router.match(path);
+    let match = router.match(path);
     const denied = guard.checkRequest(req, remoteAddr);
     if (denied) return denied;
     if (!isUpgradeAttempt(req)) {
       return servePlainHttp(req, path, match, options.staticDir);
     }
+    // `--program`: the `/*` route takes upgrades no other route serves
+    // (plain requests still get the static site).
+    match ??= router.fallback;
     const slot = match ? guard.admit(req, remoteAddr) : null;
     if (slot instanceof Response) {
       if (ops) metrics.rejected(slot.status);

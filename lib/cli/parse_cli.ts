@@ -23,6 +23,12 @@ import {
   DEFLATE_FLAGS,
   DEFLATE_USAGE,
 } from "./deflate_flags.ts";
+import {
+  applyProgramFlags,
+  PROGRAM_FLAGS,
+  PROGRAM_USAGE,
+  splitProgramCommand,
+} from "./program_flags.ts";
 import { parseBusSpec } from "../topics/bus.ts";
 
 /** What the command line asks for. */
@@ -39,8 +45,8 @@ export type CliResult =
   | { kind: "error"; message: string };
 
 /** The usage text printed by `-h` and after a bad flag. */
-export const USAGE = `Usage: deno task start [options]
-       deno run --allow-net --allow-read --allow-env main.ts [options]
+export const USAGE = `Usage: deno task start [options] [--program CMD [ARGS…]]
+       deno run --allow-net --allow-read --allow-env [--allow-run] main.ts [options]
 
 Options:
   -p, --port N              port to listen on (default 9998, or $PORT)
@@ -60,7 +66,7 @@ Options:
                             TOKEN" (default $DENOSOCKET_OPS_TOKEN, else open)
       --list-handlers       print the handler table and exit
   -h, --help                this text
-  -V, --version             print the version${SECURITY_USAGE}${DEFLATE_USAGE}`;
+  -V, --version             print the version${SECURITY_USAGE}${DEFLATE_USAGE}${PROGRAM_USAGE}`;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const ENGINES = ["deno", "native"];
@@ -87,15 +93,14 @@ export interface CliEnv {
  * assert.equal(r.options.port, 8080);
  * ```
  */
-export function parseCli(
-  args: string[],
-  env: CliEnv,
-): CliResult {
+export function parseCli(args: string[], env: CliEnv): CliResult {
+  // `deno task start -- --port 1` passes the "--" through: npm habit.
+  const split = splitProgramCommand(args[0] === "--" ? args.slice(1) : args);
+  if (typeof split === "string") return { kind: "error", message: split };
   let values;
   try {
     ({ values } = parseArgs({
-      // `deno task start -- --port 1` passes the "--" through: npm habit.
-      args: args[0] === "--" ? args.slice(1) : args,
+      args: split.flags,
       strict: true,
       allowPositionals: false,
       options: {
@@ -118,6 +123,7 @@ export function parseCli(
         version: { type: "boolean", short: "V" },
         ...SECURITY_FLAGS,
         ...DEFLATE_FLAGS,
+        ...PROGRAM_FLAGS,
       },
     }));
   } catch (err) {
@@ -212,6 +218,8 @@ export function parseCli(
   if (security) return fail(security);
   const deflate = applyDeflateFlags(values, options);
   if (deflate.error) return fail(deflate.error);
+  const programs = applyProgramFlags(values, split.command, options);
+  if (programs.error) return fail(programs.error);
   if (values["log-format"] !== undefined) {
     if (!LOG_FORMATS.includes(values["log-format"])) {
       return fail(
@@ -235,6 +243,6 @@ export function parseCli(
     kind: "serve",
     options,
     listHandlers: values["list-handlers"] ?? false,
-    warnings: deflate.warnings,
+    warnings: [...deflate.warnings, ...programs.warnings],
   };
 }

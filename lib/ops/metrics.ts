@@ -36,8 +36,12 @@ export class Metrics {
   #byRoute = new Map<Route, RouteMeter>();
   #meters: RouteMeter[] = [];
 
+  /** The app's routes (program endpoints report more families). */
+  readonly routes: readonly Route[];
+
   /** Creates a meter per route now, so every handler reports 0 from the start. */
   constructor(routes: readonly Route[]) {
+    this.routes = routes;
     for (const route of routes) this.meterFor(route);
   }
 

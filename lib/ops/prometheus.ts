@@ -7,6 +7,7 @@
  * @module
  */
 import { Exposition } from "./exposition.ts";
+import { renderProgramMetrics } from "./program_metrics.ts";
 import type { Metrics } from "./metrics.ts";
 import {
   LIFETIME_BUCKETS,
@@ -213,6 +214,6 @@ export function renderMetrics(metrics: Metrics): string {
     "denosocket_topic_dropped_total",
     (m) => m.topicDropped,
   );
-
+  renderProgramMetrics(out, metrics.routes);
   return out.text();
 }

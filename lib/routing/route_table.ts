@@ -21,6 +21,7 @@ export function routeTable(routes: readonly Route[]): string {
     const protocols = r.handler.protocols?.length
       ? `  protocols: ${r.handler.protocols.join(", ")}`
       : "";
-    return `  ${r.pattern.padEnd(width)}  ${r.file}${protocols}`;
+    const note = r.note ? `  (${r.note})` : "";
+    return `  ${r.pattern.padEnd(width)}  ${r.file}${note}${protocols}`;
   }).join("\n");
 }

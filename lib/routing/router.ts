@@ -6,12 +6,20 @@
  */
 import type { Handler } from "../types.ts";
 
-/** One route: its pattern (`/rooms/:name`), handler and source file. */
+/**
+ * One route: its pattern (`/rooms/:name`; `/*` serves every WebSocket path
+ * no other route serves), handler and source file.
+ */
 export interface Route {
   pattern: string;
   handler: Handler<unknown>;
   file: string;
+  /** Shown after the file in the route table, e.g. `program`. */
+  note?: string;
 }
+
+/** The pattern of the route that serves every otherwise unserved path. */
+export const FALLBACK_PATTERN = "/*";
 
 /** A matched route with its parameters. */
 export interface RouteMatch {
@@ -46,6 +54,8 @@ const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<
  */
 export class Router {
   readonly routes: readonly Route[];
+  /** The `/*` route's match, for upgrades no other route takes; or null. */
+  readonly fallback: RouteMatch | null = null;
   #exact = new Map<string, RouteMatch>();
   #dynamic: Dynamic[] = [];
 
@@ -54,7 +64,9 @@ export class Router {
       a.pattern.localeCompare(b.pattern)
     );
     for (const route of this.routes) {
-      if (route.pattern.includes("/:")) {
+      if (route.pattern === FALLBACK_PATTERN) {
+        this.fallback = { route, params: NO_PARAMS };
+      } else if (route.pattern.includes("/:")) {
         this.#dynamic.push({ route, segments: route.pattern.split("/") });
       } else this.#exact.set(route.pattern, { route, params: NO_PARAMS });
     }

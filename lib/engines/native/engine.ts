@@ -85,6 +85,8 @@ export function serveNative(
     ? null
     : (opts.deflate ?? {});
   const defaultHost = `${addr.hostname}:${addr.port}`;
+  // Request URLs say https under TLS, as Deno.serve's do (a program's HTTPS=on).
+  const scheme = opts.cert && opts.key ? "https" : "http";
   const idle = app.options.idleTimeout;
   const headTimeout = idle > 0
     ? Math.min(HEAD_TIMEOUT_MS, idle * 1000)
@@ -122,7 +124,7 @@ export function serveNative(
     });
     let read;
     try {
-      read = await readRequest(tcp, defaultHost);
+      read = await readRequest(tcp, defaultHost, scheme);
     } catch (err) {
       if (late) return late;
       throw err;

@@ -65,6 +65,7 @@ const FIRST_READ = 1024;
 export async function readRequest(
   conn: Deno.Conn,
   defaultHost: string,
+  scheme: "http" | "https" = "http",
 ): Promise<ReadResult> {
   let buf: Uint8Array = new Uint8Array(FIRST_READ), len = 0, end = -1;
   while (end < 0) {
@@ -120,7 +121,7 @@ export async function readRequest(
   // A string, not a URL: `new Request` parses it once (given a URL object
   // it serialises and parses it again).
   const url = target.startsWith("/")
-    ? `http://${host || defaultHost}${target}`
+    ? `${scheme}://${host || defaultHost}${target}`
     : target;
   const hasBody = bodyLen > 0 && method !== "GET" && method !== "HEAD";
   let request: Request;

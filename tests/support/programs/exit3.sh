@@ -1,0 +1,4 @@
+#!/bin/sh
+# Says one line, then exits with status 3.
+echo "bye"
+exit 3
