@@ -42,6 +42,11 @@ export function checkUpgrade(req: Request): Response | null {
       allow: "GET",
     });
   }
+  // RFC 6455 §3: fragment identifiers MUST NOT be used in WebSocket URIs
+  // (browsers strip them; a raw client that sends one gets told).
+  if (req.url.includes("#")) {
+    return refuse(400, "a WebSocket URL has no fragment: remove the #...");
+  }
   if (!hasToken(h.get("upgrade"), "websocket")) {
     return refuse(400, "missing header Upgrade: websocket");
   }
