@@ -14,6 +14,7 @@ import manifest from "./handlers/manifest.gen.ts";
 import { loadRoutes } from "./lib/routing/manifest.ts";
 import { routeTable } from "./lib/routing/route_table.ts";
 import { readStartupFiles, type TlsFiles } from "./lib/cli/startup_files.ts";
+import { listenForShutdown } from "./lib/cli/shutdown_signals.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**
@@ -106,13 +107,7 @@ export async function main(args: string[]): Promise<number> {
     })
     : Deno.serve(listen, app.fetch);
 
-  let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) {
-      log.warn("shutdown_forced", { signal });
-      Deno.exit(1);
-    }
-    stopping = true;
     log.info("shutdown", { signal, connections: app.connections.size });
     // server.shutdown() waits for in-flight HTTP responses without limit.
     setTimeout(() => {
@@ -124,8 +119,11 @@ export async function main(args: string[]): Promise<number> {
     await stopBus();
     Deno.exit(0);
   };
-  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+  // One Ctrl+C under `deno task` arrives twice; a second press forces.
+  listenForShutdown((signal) => void stop(signal), (signal) => {
+    log.warn("shutdown_forced", { signal });
+    Deno.exit(1);
+  });
   await server.finished;
   return 0;
 }
