@@ -10,11 +10,19 @@ import { startBus, stopBus } from "./lib/topics/bus.ts";
 import { parseCli, USAGE } from "./lib/cli/parse_cli.ts";
 import { Logger } from "./lib/log.ts";
 import { serveNative } from "./lib/engines/native/engine.ts";
-import manifest from "./handlers/manifest.gen.ts";
-import { loadRoutes } from "./lib/routing/manifest.ts";
+import {
+  loadRoutes,
+  manifestDrift,
+  refreshManifest,
+  staleManifestMessage,
+} from "./lib/routing/manifest_check.ts";
+import { HANDLERS_DIR } from "./lib/paths.ts";
 import { routeTable } from "./lib/routing/route_table.ts";
 import { readStartupFiles, type TlsFiles } from "./lib/cli/startup_files.ts";
 import { listenForShutdown } from "./lib/cli/shutdown_signals.ts";
+import { listenBanner } from "./lib/cli/banner.ts";
+import { listenErrorLine } from "./lib/cli/listen_error.ts";
+import { join, relative } from "node:path";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**
@@ -25,15 +33,25 @@ import denoJson from "./deno.json" with { type: "json" };
 const CLOSE_GRACE_MS = 2500;
 const EXIT_DEADLINE_MS = 4000;
 
+/** How `main()` was started. */
+export interface MainOptions {
+  /** Rewrite a stale `handlers/manifest.gen.ts` first (`deno task dev`). */
+  writeManifest?: boolean;
+}
+
 /**
- * Runs the server until SIGINT/SIGTERM; returns the exit code.
+ * Runs the server until SIGINT/SIGTERM; returns the exit code. Every
+ * start-up mistake is one `error:` line on stderr and a non-zero exit.
  *
  * @example
  * ```ts ignore
  * Deno.exit(await main(["--port", "8080"]));
  * ```
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(
+  args: string[],
+  { writeManifest = false }: MainOptions = {},
+): Promise<number> {
   const cli = parseCli(args, {
     PORT: Deno.env.get("PORT"),
     DENOSOCKET_HOST: Deno.env.get("DENOSOCKET_HOST"),
@@ -49,13 +67,25 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (cli.kind === "error") {
-    console.error(`error: ${cli.message}\n\n${USAGE}`);
+    console.error(`error: ${cli.message}`);
     return 2;
   }
+  const log = new Logger(
+    cli.options.logLevel,
+    undefined,
+    cli.options.logFormat,
+  );
+  for (const message of cli.warnings) log.warn("flag_ignored", { message });
   let routes, options, tls: TlsFiles | null;
   try {
     ({ options, tls } = await readStartupFiles(cli.options));
-    routes = await loadRoutes(manifest, options.handlersDir);
+    if (!options.handlersDir) await checkManifest(log, writeManifest);
+    routes = await loadRoutes(
+      // A literal import(), so Deploy and `deno compile` see every handler.
+      () => import("./handlers/manifest.gen.ts"),
+      options.handlersDir,
+      HANDLERS_DIR,
+    );
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);
     return 1;
@@ -64,8 +94,6 @@ export async function main(args: string[]): Promise<number> {
     console.log(routeTable(routes));
     return 0;
   }
-  const log = new Logger(options.logLevel, undefined, options.logFormat);
-  for (const message of cli.warnings) log.warn("flag_ignored", { message });
   const app = createApp(options, routes, log);
   const scheme = tls ? "https" : "http";
   await startBus(options.bus, log);
@@ -73,39 +101,45 @@ export async function main(args: string[]): Promise<number> {
     ...tls,
     port: options.port,
     hostname: options.hostname,
-    onListen({ hostname, port }: { hostname: string; port: number }) {
-      const host = hostname === "0.0.0.0" ? "localhost" : hostname;
+    onListen(addr: { hostname: string; port: number }) {
+      const banner = listenBanner(scheme, addr, denoJson.version);
       if (log.format === "json") {
         // Every line a JSON object for shippers; written whatever the level.
         log.write("info", "listening", {
-          url: `${scheme}://${host}:${port}/`,
+          url: banner.url,
+          address: banner.address,
           version: denoJson.version,
           static: options.staticDir ?? "",
           handlers: routes.map((r) => r.pattern).join(" "),
         });
         return;
       }
-      console.log(
-        `denosocket ${denoJson.version} listening on ${scheme}://${host}:${port}/`,
-      );
+      console.log(banner.line);
       if (options.staticDir) {
         console.log(`  static files from ${options.staticDir}`);
       }
       console.log(
         `WebSocket handlers (${
-          scheme.replace("http", "ws")
-        }://${host}:${port}…):\n${routeTable(routes)}`,
+          banner.url.replace(/^http/, "ws").replace(/\/$/, "")
+        }…):\n${routeTable(routes)}`,
       );
     },
   };
   // Both servers offer shutdown() and finished; the native one also serves
   // the app's plain HTTP routes through app.handle().
-  const server = options.engine === "native"
-    ? serveNative(app, {
-      ...listen,
-      deflate: options.deflate && { threshold: options.deflateThreshold },
-    })
-    : Deno.serve(listen, app.fetch);
+  let server;
+  try {
+    server = options.engine === "native"
+      ? serveNative(app, {
+        ...listen,
+        deflate: options.deflate && { threshold: options.deflateThreshold },
+      })
+      : Deno.serve(listen, app.fetch);
+  } catch (err) {
+    await stopBus();
+    console.error(`error: ${listenErrorLine(err, listen)}`);
+    return 1;
+  }
 
   const stop = async (signal: string) => {
     log.info("shutdown", { signal, connections: app.connections.size });
@@ -126,6 +160,32 @@ export async function main(args: string[]): Promise<number> {
   });
   await server.finished;
   return 0;
+}
+
+/**
+ * Warns when the handlers folder and the manifest disagree (a handler added
+ * without `deno task manifest`), or rewrites the manifest (`deno task dev`).
+ */
+async function checkManifest(log: Logger, write: boolean): Promise<void> {
+  if (write) {
+    const changed = await refreshManifest(HANDLERS_DIR);
+    if (changed) {
+      const names = (files: string[]) =>
+        files.map((f) => relative(Deno.cwd(), join(HANDLERS_DIR, f))).join(" ");
+      log.info("manifest_written", {
+        added: names(changed.missing),
+        removed: names(changed.extra),
+      });
+    }
+    return;
+  }
+  const drift = await manifestDrift(HANDLERS_DIR);
+  // A listed file that is gone fails the import below, with this same text.
+  if (drift && !drift.extra.length) {
+    log.warn("manifest_stale", {
+      message: staleManifestMessage(drift, HANDLERS_DIR),
+    });
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
