@@ -71,6 +71,24 @@ Deno.test({
 
 Deno.test({
   name:
+    "Ctrl+C typed the moment the banner shows, no client yet, exits 0 under `deno task start`, ten times in a row",
+  async fn() {
+    for (let i = 1; i <= 10; i++) {
+      const term = startInPty([DENO, "task", "start"], ENV);
+      try {
+        await listeningPort(term);
+        await term.ctrlC();
+        const code = await term.exited;
+        assert.equal(code, 0, `round ${i}: exit ${code}\n${term.output()}`);
+      } finally {
+        await term.kill();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name:
     "Ctrl+C in a terminal under `deno task dev` (watch mode) closes with 1001 and exits 0",
   async fn() {
     for (let i = 1; i <= 3; i++) {
