@@ -125,6 +125,51 @@ Deno.test("a defineHandler() typo in a manifest handler: one line with file:line
   });
 });
 
+Deno.test("deno serve warns about a stale manifest too, and a handler typo is one error line there", async () => {
+  await inCopy(async (copy) => {
+    await Deno.writeTextFile(copy.path("handlers/bye.ts"), BYE);
+    const flags = ["--allow-net", "--allow-read", "--allow-env"];
+    const server = await spawnListening(DENO, [
+      "serve",
+      ...flags,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "serve.ts",
+    ], {
+      cwd: copy.dir,
+      listening: /Listening on http:\/\/127\.0\.0\.1:(\d+)\//,
+    });
+    try {
+      assert.match(
+        server.output(),
+        /WARN +manifest_stale message="handlers\/manifest\.gen\.ts is stale: it lacks handlers\/bye\.ts \(\/bye\)/,
+      );
+    } finally {
+      await server.stop();
+    }
+    const echo = copy.path("handlers/echo.ts");
+    const text = await Deno.readTextFile(echo);
+    await Deno.writeTextFile(echo, text.replace("  message(", "  mesage("));
+    const r = await run(copy, [
+      "serve",
+      ...flags,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "serve.ts",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /^error: handlers\/echo\.ts:\d+:\d+: defineHandler\(\): unknown member "mesage" \(did you mean message\?\)/,
+    );
+    assert.doesNotMatch(r.stderr, /Uncaught|^\s+at /m);
+  });
+});
+
 Deno.test("deno task deploy:check fails on a stale manifest, naming the files", async () => {
   await inCopy(async (copy) => {
     await Deno.writeTextFile(copy.path("handlers/bye.ts"), BYE);
