@@ -25,7 +25,8 @@ export function isUpgradeAttempt(req: Request): boolean {
 }
 
 /**
- * Returns a refusal for an invalid upgrade request, or `null` when it is valid.
+ * Returns a refusal for an invalid upgrade request, or `null` when it is
+ * valid. `href` is `req.url` when the caller has read it already.
  *
  * @example
  * ```ts
@@ -35,7 +36,10 @@ export function isUpgradeAttempt(req: Request): boolean {
  * assert.equal(res?.status, 405);
  * ```
  */
-export function checkUpgrade(req: Request): Response | null {
+export function checkUpgrade(
+  req: Request,
+  href: string = req.url,
+): Response | null {
   const h = req.headers;
   if (req.method !== "GET") {
     return refuse(405, `WebSocket upgrade needs GET, not ${req.method}`, {
@@ -44,7 +48,7 @@ export function checkUpgrade(req: Request): Response | null {
   }
   // RFC 6455 §3: fragment identifiers MUST NOT be used in WebSocket URIs
   // (browsers strip them; a raw client that sends one gets told).
-  if (req.url.includes("#")) {
+  if (href.includes("#")) {
     return refuse(400, "a WebSocket URL has no fragment: remove the #...");
   }
   if (!hasToken(h.get("upgrade"), "websocket")) {
