@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { childEnv } from "../tests/support/spawn.ts";
 
 /** True when `taskset` is on PATH and there are ≥ 2 CPUs to split. */
 export async function canPin(): Promise<boolean> {
@@ -52,6 +53,8 @@ export function startServer(argv: string[], cwd: string): Running {
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd,
+    clearEnv: true,
+    env: childEnv(),
     stdin: "null",
     stdout: "null",
     stderr: "piped",

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { browserTest } from "./support/browser.ts";
+import { childEnv } from "./support/spawn.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -6,7 +8,8 @@ async function runTutorialTest(env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "--no-check", "tests/tutorial_page_test.ts"],
     cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
+    clearEnv: true,
+    env: childEnv(env),
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -35,4 +38,19 @@ Deno.test("DENOSOCKET_SKIP_BROWSER=1 reports browser tests as ignored, not passe
   });
   assert.equal(code, 0, text);
   assert.match(text, /0 passed \| 0 failed \| [1-9]\d* ignored/);
+  // The reason rides in the name, where deno task test reads it.
+  const ignored = text.split("\n").filter((l) => / \.\.\. ignored/.test(l));
+  assert.ok(ignored.length > 0, text);
+  for (const line of ignored) {
+    assert.match(line, /\(ignored: DENOSOCKET_SKIP_BROWSER=1\) \.\.\. ignored/);
+  }
+});
+
+// A container's /dev/shm is 64 MiB unless raised: Chromium must not use it.
+// Playwright passes the flag by default too; CHROMIUM_ARGS makes it ours.
+browserTest("Chromium runs with --disable-dev-shm-usage", async (browser) => {
+  const page = await browser.newPage();
+  await page.goto("chrome://version");
+  const commandLine = await page.locator("#command_line").innerText();
+  assert.match(commandLine, /(^| )--disable-dev-shm-usage( |$)/);
 });

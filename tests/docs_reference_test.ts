@@ -7,6 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { childEnv } from "./support/spawn.ts";
 
 /** The repository root: the folder above this test's folder. */
 const ROOT = import.meta.dirname!.replace(/[\\/][^\\/]+$/, "");
@@ -166,6 +167,8 @@ async function helpText(): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts", "--help"],
     cwd: ROOT,
+    clearEnv: true,
+    env: childEnv(),
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -1,5 +1,6 @@
 /** `bench/fanout.ts` runs end to end on a small scale (figures not judged). */
 import assert from "node:assert/strict";
+import { childEnv } from "./support/spawn.ts";
 
 Deno.test("bench/fanout.ts delivers every message to every subscriber on each bus", async () => {
   const dir = await Deno.makeTempDir({ prefix: "denosocket-fanout-" });
@@ -20,6 +21,8 @@ Deno.test("bench/fanout.ts delivers every message to every subscriber on each bu
         out,
       ],
       cwd: new URL("../", import.meta.url),
+      clearEnv: true,
+      env: childEnv(),
       stdout: "piped",
       stderr: "piped",
     }).output();

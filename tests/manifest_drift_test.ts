@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { copyProject, type ProjectCopy } from "./support/project_copy.ts";
-import { spawnListening } from "./support/spawn.ts";
+import { childEnv, spawnListening } from "./support/spawn.ts";
 import { startInPty } from "./support/pty.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { TestClient } from "./support/ws_client.ts";
@@ -42,7 +42,8 @@ async function run(copy: ProjectCopy, args: string[]) {
   const out = await new Deno.Command(DENO, {
     args,
     cwd: copy.dir,
-    env: ENV,
+    clearEnv: true,
+    env: childEnv(ENV),
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -8,8 +8,10 @@ import { DEFAULTS } from "../lib/options.ts";
 import { frame } from "./support/frames.ts";
 import { KEY, readResponse } from "./support/raw.ts";
 import { runCli, spawnServer } from "./support/server.ts";
+import { childEnv } from "./support/spawn.ts";
+import { TOOLS } from "./support/tools.ts";
 
-const PYTHON = "/usr/bin/python3";
+const PYTHON = TOOLS.python3.path;
 const enc = new TextEncoder(), dec = new TextDecoder();
 
 function serveOptions(args: string[]) {
@@ -89,13 +91,23 @@ Deno.test("main.ts --deflate off with the deno engine starts with a one-line war
   }
 });
 
-/** Connects with python3-websockets (which offers permessage-deflate). */
+/**
+ * Connects with python3-websockets (which offers permessage-deflate) and
+ * prints the extensions the server's 101 agreed to. From the response
+ * headers, which both client APIs expose: Debian 12's websockets 10.4
+ * (legacy client: `ws.response_headers`) and the asyncio client of
+ * websockets 14 and later (`ws.response.headers`, no `ws.extensions`).
+ */
 async function python(url: string): Promise<string[]> {
   const script = `
 import asyncio, sys, websockets
 async def main():
     async with websockets.connect(sys.argv[1]) as ws:
-        print(",".join(e.name for e in ws.extensions) or "none")
+        response = getattr(ws, "response", None)
+        headers = response.headers if response else ws.response_headers
+        agreed = headers.get_all("Sec-WebSocket-Extensions")
+        names = [e.split(";")[0].strip() for h in agreed for e in h.split(",")]
+        print(",".join(names) or "none")
         for msg in ["short", "x" * 5000, '{"k": "v"}' * 300]:
             await ws.send(msg)
             print("ok" if await ws.recv() == msg else "MISMATCH")
@@ -103,6 +115,8 @@ asyncio.run(main())
 `;
   const out = await new Deno.Command(PYTHON, {
     args: ["-c", script, url],
+    clearEnv: true,
+    env: childEnv(),
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli, spawnServer } from "./support/server.ts";
-import { spawnListening } from "./support/spawn.ts";
+import { childEnv, spawnListening } from "./support/spawn.ts";
 import { TestClient } from "./support/ws_client.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -79,6 +79,8 @@ Deno.test('the folder\'s deno.json maps "@denosocket/server" for deno check, whi
       new Deno.Command(Deno.execPath(), {
         args: ["check", file],
         cwd: dir,
+        clearEnv: true,
+        env: childEnv(),
         stdout: "piped",
         stderr: "piped",
       }).output();

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { withServer } from "./support/server.ts";
 import { eachEngine } from "./support/engines.ts";
+import { childEnv } from "./support/spawn.ts";
+import { TOOLS } from "./support/tools.ts";
 
-const PYTHON = "/usr/bin/python3";
+const PYTHON = TOOLS.python3.path;
 
 /** Runs a python3-websockets script against the server; returns its stdout lines. */
 async function python(script: string, url: string): Promise<string[]> {
@@ -10,6 +12,8 @@ async function python(script: string, url: string): Promise<string[]> {
   try {
     out = await new Deno.Command(PYTHON, {
       args: ["-c", script, url],
+      clearEnv: true,
+      env: childEnv(),
       stdout: "piped",
       stderr: "piped",
     })

@@ -7,6 +7,8 @@ import {
 } from "./support/frames.ts";
 import { runCli, type ServerProcess } from "./support/server.ts";
 import { eachEngine, startEngine } from "./support/engines.ts";
+import { childEnv } from "./support/spawn.ts";
+import { TOOLS } from "./support/tools.ts";
 
 const dec = new TextDecoder();
 
@@ -14,7 +16,7 @@ const dec = new TextDecoder();
 async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
   const cert = `${dir}/fullchain.pem`;
   const key = `${dir}/privkey.pem`;
-  const out = await new Deno.Command("openssl", {
+  const out = await new Deno.Command(TOOLS.openssl.path, {
     args: [
       "req",
       "-x509",
@@ -37,6 +39,8 @@ async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
       "-out",
       cert,
     ],
+    clearEnv: true,
+    env: childEnv(),
     stdout: "null",
     stderr: "piped",
   }).output();

@@ -6,9 +6,11 @@
 import assert from "node:assert/strict";
 import { startEngine } from "./support/engines.ts";
 import type { ServerProcess } from "./support/server.ts";
+import { childEnv } from "./support/spawn.ts";
+import { TOOLS } from "./support/tools.ts";
 import { TestClient } from "./support/ws_client.ts";
 
-const REDIS = "/usr/bin/redis-server";
+const REDIS = TOOLS.redisServer.path;
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -34,6 +36,8 @@ async function startRedis(port: number, dir: string) {
       "--daemonize",
       "no",
     ],
+    clearEnv: true,
+    env: childEnv(),
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -123,7 +127,7 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     assert.deepEqual(await drain(b), []);
 
     // Any Redis client can publish into a topic: both servers deliver it.
-    const cli = await new Deno.Command("/usr/bin/redis-cli", {
+    const cli = await new Deno.Command(TOOLS.redisCli.path, {
       args: [
         "-p",
         String(port),
@@ -131,6 +135,8 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
         "denosocket:0:pubsub:shared",
         "from cli",
       ],
+      clearEnv: true,
+      env: childEnv(),
       stdout: "piped",
     }).output();
     assert.equal(new TextDecoder().decode(cli.stdout).trim(), "2"); // 2 servers

@@ -8,13 +8,13 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { EngineName } from "../../lib/options.ts";
+import { ignoredBecause, TOOLS } from "./tools.ts";
 
 /** The Chromium binary; `DENOSOCKET_CHROMIUM` overrides it. */
-export const CHROMIUM_PATH: string = Deno.env.get("DENOSOCKET_CHROMIUM") ??
-  "/usr/bin/chromium";
+export const CHROMIUM_PATH: string = TOOLS.chromium.path;
 
 /** Set to 1 to mark browser tests ignored on a machine without Chromium. */
-export const SKIP_ENV = "DENOSOCKET_SKIP_BROWSER";
+export const SKIP_ENV = TOOLS.chromium.skipEnv;
 
 /** Flags that keep Chromium quiet, offline and usable as root in CI. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -25,6 +25,10 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
   "--no-first-run",
   "--disable-quic",
+  // Docker gives a container a 64 MiB /dev/shm, too small for Chromium's
+  // shared memory; this puts it in /tmp. playwright-core 1.65 passes it by
+  // default as well (chrome://version shows it): ours keeps it if that ends.
+  "--disable-dev-shm-usage",
 ];
 
 /**
@@ -69,9 +73,11 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * A `Deno.test` with a browser: fails (with install advice) when Chromium is
  * missing, and is reported as ignored — never passed — when
- * `DENOSOCKET_SKIP_BROWSER=1`. Given `engines` (e.g. `ENGINES`), one test per
- * engine named `"NAME [engine]"`; without, one test on the deno engine (for
- * checks of the pages themselves, such as axe-core, that no engine changes).
+ * `DENOSOCKET_SKIP_BROWSER=1`, with `(ignored: DENOSOCKET_SKIP_BROWSER=1)` at
+ * the end of its name for `deno task test` to report. Given `engines` (e.g.
+ * `ENGINES`), one test per engine named `"NAME [engine]"`; without, one test
+ * on the deno engine (for checks of the pages themselves, such as axe-core,
+ * that no engine changes).
  *
  * @example
  * ```ts ignore
@@ -85,10 +91,12 @@ export function browserTest(
   fn: (browser: Browser, engine: EngineName) => Promise<void>,
   engines?: readonly EngineName[],
 ): void {
+  const skipped = ignoredBecause(TOOLS.chromium);
   for (const engine of engines ?? ["deno"] as const) {
+    const full = engines ? `${name} [${engine}]` : name;
     Deno.test({
-      name: engines ? `${name} [${engine}]` : name,
-      ignore: Deno.env.get(SKIP_ENV) === "1",
+      name: skipped ? `${full} (ignored: ${skipped})` : full,
+      ignore: skipped !== undefined,
       // playwright keeps its pipe to Chromium open between tests' ops.
       sanitizeOps: false,
       sanitizeResources: false,

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { childEnv } from "./spawn.ts";
+import { TOOLS } from "./tools.ts";
 
 /**
  * Parses a Prometheus text exposition into `series → value`.
@@ -36,8 +38,10 @@ export function parseSamples(text: string): Map<string, number> {
 export async function promtoolCheck(
   text: string,
 ): Promise<{ ok: boolean; output: string }> {
-  const child = new Deno.Command("/usr/bin/promtool", {
+  const child = new Deno.Command(TOOLS.promtool.path, {
     args: ["check", "metrics"],
+    clearEnv: true,
+    env: childEnv(),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

@@ -7,11 +7,14 @@
  * @module
  */
 
+import { childEnv } from "./spawn.ts";
+import { TOOLS } from "./tools.ts";
+
 const ROOT = new URL("../../", import.meta.url);
 const DRIVER = new URL("./pty_run.py", import.meta.url);
 
-/** Debian's Python (the pyenv one on PATH may lack the standard `pty`). */
-export const PYTHON = "/usr/bin/python3";
+/** Debian's Python, as the other tests use it (its standard `pty` module). */
+const PYTHON = TOOLS.python3.path;
 
 // Colour codes and cursor moves a terminal gets; tests match the text.
 // deno-lint-ignore no-control-regex
@@ -49,7 +52,8 @@ export function startInPty(
 ): PtySession {
   const child = new Deno.Command(PYTHON, {
     args: [DRIVER.pathname, new URL(cwd).pathname, ...cmd],
-    env,
+    clearEnv: true,
+    env: childEnv(env),
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

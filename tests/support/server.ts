@@ -11,7 +11,7 @@ import { serveNative } from "../../lib/engines/native/engine.ts";
 import manifest from "../../handlers/manifest.gen.ts";
 import { routesFromManifest } from "../../lib/routing/manifest.ts";
 import type { Route } from "../../lib/routing/router.ts";
-import { type Listening, spawnListening } from "./spawn.ts";
+import { childEnv, type Listening, spawnListening } from "./spawn.ts";
 
 /** A running in-process server. */
 export interface TestServer {
@@ -142,6 +142,8 @@ export async function runCli(
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts", ...args],
     cwd: ROOT,
+    clearEnv: true,
+    env: childEnv(),
     stdout: "piped",
     stderr: "piped",
   }).output();

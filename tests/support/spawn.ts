@@ -1,10 +1,63 @@
 /**
  * `spawnListening()`: start a server process and wait until its output says
  * it listens. Shared by the tests' `main.ts`/`deno serve` servers and the
- * fan-out bench's servers and `redis-server`.
+ * fan-out bench's servers and `redis-server`. `childEnv()`: the environment
+ * every process the tests and the bench start gets instead of their own.
  *
  * @module
  */
+
+/**
+ * What a child keeps of this process's environment: what Deno, Node, Python
+ * and the Debian tools need to start, find their caches and reach a registry
+ * (through a proxy, trusting its CA: Deno reads `NODE_EXTRA_CA_CERTS`).
+ * Nothing else passes, so a `DENOSOCKET_BUS`, `DENOSOCKET_OPS_TOKEN`, `PORT`
+ * or `PYTHONPATH` set on a CI machine cannot change what a test's server does.
+ */
+export const INHERITED_ENV: readonly string[] = [
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "LANG",
+  "DENO_DIR",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NPM_CONFIG_REGISTRY",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+];
+
+/**
+ * The environment for a child process: the `INHERITED_ENV` variables that are
+ * set here, `NO_COLOR=1` (tests read the output), then `extra`. Pass it with
+ * `clearEnv: true`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const env = childEnv({ DENO_JOBS: "2" });
+ * assert.equal(env.DENO_JOBS, "2");
+ * assert.equal(env.NO_COLOR, "1");
+ * assert.equal(env.DENOSOCKET_BUS, undefined);
+ * ```
+ */
+export function childEnv(
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, NO_COLOR: "1", ...extra };
+}
 
 /** A started process that has said it listens. */
 export interface Listening {
@@ -21,6 +74,7 @@ export interface Listening {
 export interface SpawnOptions {
   /** Matched against all output so far; its first group is the port. */
   listening: RegExp;
+  /** Added to `childEnv()`: the child sees nothing else of this process's. */
   env?: Record<string, string>;
   /** Use this port instead of reading it from `listening`. */
   port?: number;
@@ -54,7 +108,8 @@ export async function spawnListening(
   const child = new Deno.Command(cmd, {
     args,
     cwd: opts.cwd ?? ROOT,
-    env: opts.env ?? {},
+    clearEnv: true,
+    env: childEnv(opts.env),
     stdout: "piped",
     stderr: "piped",
   }).spawn();
