@@ -112,7 +112,7 @@ Deno.test("a handler outside the checkout that imports ../lib/mod.ts gets one li
     assert.match(
       lines[0],
       new RegExp(
-        `^error: ${join(dir, "hello.ts")}: Module not found .*lib/mod\\.ts.* ` +
+        `^error: ${join(dir, "hello.ts")}(:\\d+:\\d+)?: Module not found .*lib/mod\\.ts.* ` +
           `\\(import the library as "@denosocket/server": docs/handlers\\.md#handlers-in-another-folder\\)$`,
       ),
     );
