@@ -11,13 +11,30 @@
 import { type App, createApp } from "./lib/app/app.ts";
 import { startBus, stopBus } from "./lib/topics/bus.ts";
 import { opsTokenFromEnv } from "./lib/ops/ops.ts";
-import manifest from "./handlers/manifest.gen.ts";
-import { routesFromManifest } from "./lib/routing/manifest.ts";
+import { HANDLERS_DIR } from "./lib/paths.ts";
+import {
+  loadRoutes,
+  manifestDrift,
+  staleManifestMessage,
+} from "./lib/routing/manifest_check.ts";
 
-const app: App = createApp(
-  { opsToken: opsTokenFromEnv() },
-  routesFromManifest(manifest),
-);
+// A literal import(), so `deno compile` and Deploy see every handler; a
+// broken handler or a stale manifest is one line, not a trace.
+const routes = await loadRoutes(
+  () => import("./handlers/manifest.gen.ts"),
+  null,
+  HANDLERS_DIR,
+).catch((err) => {
+  console.error(`error: ${err.message}`);
+  Deno.exit(1);
+});
+const app: App = createApp({ opsToken: opsTokenFromEnv() }, routes);
+const drift = await manifestDrift(HANDLERS_DIR);
+if (drift) {
+  app.log.warn("manifest_stale", {
+    message: staleManifestMessage(drift, HANDLERS_DIR),
+  });
+}
 await startBus(busFromEnv(), app.log);
 // An open BroadcastChannel (or Redis socket) keeps the process alive after
 // deno serve's own graceful shutdown: close the bus on the way out.

@@ -1,4 +1,7 @@
-/** `/internal_error`: accepts, then fails, so the server closes with 1011. */
+/**
+ * `/internal_error`: accepts, then fails, so the server closes with 1011 and
+ * no reason (`88 02 03 f3`, as pywebsocket's `internal_error_wsh.py`).
+ */
 import { defineHandler } from "../lib/mod.ts";
 
 export default defineHandler({

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { didYouMean } from "./did_you_mean.ts";
 import type { Handler } from "./types.ts";
 
 const FUNCTION_KEYS = [
@@ -27,7 +28,10 @@ export const HANDLER_EXPECTED =
  * import { handlerProblem } from "./handler.ts";
  * import assert from "node:assert/strict";
  * assert.equal(handlerProblem({ message() {} }), null);
- * assert.equal(handlerProblem({ mesage() {} }), 'unknown member "mesage"');
+ * assert.equal(
+ *   handlerProblem({ mesage() {} }),
+ *   'unknown member "mesage" (did you mean message?)',
+ * );
  * ```
  */
 export function handlerProblem(value: unknown): string | null {
@@ -36,7 +40,9 @@ export function handlerProblem(value: unknown): string | null {
   }
   const obj = value as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!KNOWN_KEYS.has(key)) return `unknown member "${key}"`;
+    if (KNOWN_KEYS.has(key)) continue;
+    const meant = didYouMean(key, [...KNOWN_KEYS]);
+    return `unknown member "${key}"${meant ? ` (did you mean ${meant}?)` : ""}`;
   }
   for (const key of FUNCTION_KEYS) {
     if (obj[key] !== undefined && typeof obj[key] !== "function") {
@@ -59,7 +65,9 @@ export function handlerProblem(value: unknown): string | null {
 
 /**
  * Declares a handler and checks its shape at once, so a typo such as
- * `mesage` fails when the module loads rather than silently never firing.
+ * `mesage` fails when the module loads rather than silently never firing
+ * (`deno task check` catches it earlier still: the object has a type). The
+ * error says what was wrong, the likely meant member and what a handler has.
  *
  * @example
  * ```ts
@@ -73,7 +81,11 @@ export function handlerProblem(value: unknown): string | null {
  */
 export function defineHandler<S = unknown>(handler: Handler<S>): Handler<S> {
   const problem = handlerProblem(handler);
-  if (problem) throw new TypeError(`defineHandler(): ${problem}`);
+  if (problem) {
+    throw new TypeError(
+      `defineHandler(): ${problem}; expected ${HANDLER_EXPECTED}`,
+    );
+  }
   return handler;
 }
 

@@ -12,10 +12,18 @@
  *
  * @module
  */
-import manifest from "../handlers/manifest.gen.ts";
 import { programOf } from "../lib/programs/program_handler.ts";
-import { routesFromManifest } from "../lib/routing/manifest.ts";
+import {
+  listHandlerFiles,
+  routePattern,
+  routesFromManifest,
+} from "../lib/routing/manifest.ts";
+import {
+  manifestDrift,
+  staleManifestMessage,
+} from "../lib/routing/manifest_check.ts";
 import type { Route } from "../lib/routing/router.ts";
+import { HANDLERS_DIR } from "../lib/paths.ts";
 
 /** What the check saw. */
 export interface DeployCheckResult {
@@ -80,6 +88,17 @@ function fail(message: string, output: string): never {
  * ```
  */
 export async function deployCheck(): Promise<DeployCheckResult> {
+  // Deploy serves the manifest's handlers only: a file it lacks would be a
+  // 404 there, so a stale manifest fails the check before anything starts.
+  const drift = await manifestDrift(HANDLERS_DIR);
+  if (drift) {
+    throw new Error(
+      `deploy check: ${staleManifestMessage(drift, HANDLERS_DIR)}`,
+    );
+  }
+  // Imported only now: a manifest naming a deleted file fails above, in one
+  // line, instead of failing this script's own import.
+  const { default: manifest } = await import("../handlers/manifest.gen.ts");
   const problems = deployProblems(routesFromManifest(manifest));
   if (problems.length) fail(problems.join("\n"), "(not started)");
   const port = freePort();
@@ -147,7 +166,8 @@ export async function deployCheck(): Promise<DeployCheckResult> {
     }
     const handlers = [...output.matchAll(/^ {2}(\/\S*)\s+handlers\//gm)]
       .map((m) => m[1]).sort();
-    const expected = routesFromManifest(manifest).map((r) => r.pattern).sort();
+    const expected = (await listHandlerFiles(HANDLERS_DIR))
+      .map((f) => routePattern(f)!).sort();
     if (JSON.stringify(handlers) !== JSON.stringify(expected)) {
       fail(`handlers ${handlers} are not the manifest's ${expected}`, output);
     }
@@ -206,7 +226,11 @@ export async function deployCheck(): Promise<DeployCheckResult> {
 }
 
 if (import.meta.main) {
-  const r = await deployCheck();
+  const r = await deployCheck().catch((err) => {
+    console.error(err.message);
+    console.log("deploy check FAILED");
+    Deno.exit(1);
+  });
   const ok = r.exitCode === 0 && r.exitMs < DEPLOY_KILL_MS &&
     r.clientCloseCode === 1001;
   console.log(`PORT ${r.port} honoured, no flags, no --allow-write`);

@@ -5,6 +5,7 @@
 // subprotocols that endpoint accepts, shown as buttons; `protocols` — fills
 // the subprotocol field.
 import { parseProtocols, readyStateText, wsUrl } from "/ws_url.js";
+import { whyRefused } from "/upgrade_check.js";
 import {
   clock,
   formatBytes,
@@ -19,7 +20,19 @@ const $ = (id) => document.getElementById(id);
 let socket = null;
 let poll = 0;
 
+/** The log's placeholder until the first entry (and after Clear). */
+function showEmptyLog() {
+  const li = document.createElement("li");
+  li.className = "empty";
+  li.textContent = socket && socket.readyState <= WebSocket.CLOSING
+    ? "Log cleared: new events appear here."
+    : "Nothing yet. Press Connect to open a WebSocket to the URL above; " +
+      "each event (open, message, close) appears here.";
+  $("log").replaceChildren(li);
+}
+
 function log(kind, text) {
+  $("log").querySelector("li.empty")?.remove();
   const li = document.createElement("li");
   li.className = "entry";
   li.dataset.kind = kind;
@@ -32,11 +45,20 @@ function log(kind, text) {
   body.className = "detail";
   body.textContent = text;
   li.append(time, ev, body);
-  const list = $("log");
-  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-  list.append(li);
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  $("log").append(li);
+  followNewest();
   return body;
+}
+
+// The log follows its newest entry unless the reader has scrolled up. A
+// flag kept by the scroll event, not a check at append time: an entry that
+// grows afterwards (a message's preview is filled in later) must not make
+// the next append think the reader scrolled away.
+let following = true;
+
+function followNewest() {
+  const list = $("log");
+  if (following) list.scrollTop = list.scrollHeight;
 }
 
 function refresh() {
@@ -88,12 +110,14 @@ function connect() {
     return;
   }
   socket = s;
+  let opened = false;
   s.binaryType = $("binary-type").value;
   log(
     "connect",
     `${url}${protocols.length ? ` offering ${protocols.join(", ")}` : ""}`,
   );
   s.onopen = () => {
+    opened = true;
     log(
       "open",
       `protocol ${JSON.stringify(s.protocol)}, extensions ${
@@ -106,11 +130,20 @@ function connect() {
   s.onmessage = (e) => {
     const body = log("message", "…");
     refresh();
-    describe(e.data).then((t) => body.textContent = t);
+    describe(e.data).then((t) => {
+      body.textContent = t;
+      followNewest();
+    });
   };
   s.onerror = () => {
-    // The browser hides why on purpose; the close event that follows has the code.
-    log("error", "the connection failed or broke (see the close event)");
+    // The browser hides why on purpose; the close event that follows has the
+    // code, and for a refused handshake the server is asked (below).
+    log(
+      "error",
+      opened
+        ? "the connection broke (see the close event)"
+        : "the handshake failed; the browser does not say why, so the server is asked",
+    );
     refresh();
   };
   s.onclose = (e) => {
@@ -122,11 +155,31 @@ function connect() {
     );
     refresh();
     clearInterval(poll);
+    if (!opened) explainRefusal(url, protocols);
   };
   clearInterval(poll);
   // bufferedAmount changes without any event, so it is polled while live.
   poll = setInterval(refresh, 250);
   refresh();
+}
+
+/** Logs what the server says about a handshake that never opened. */
+async function explainRefusal(url, protocols) {
+  const verdict = await whyRefused(url, protocols);
+  if (!verdict) {
+    log(
+      "refused",
+      "the server did not say why (it is not a denosocket server, or it is unreachable)",
+    );
+  } else if (verdict.status === 101) {
+    log(
+      "refused",
+      `the server's own checks pass now (${verdict.reason}); look for a ` +
+        "refused line in the server's log",
+    );
+  } else {
+    log("refused", `HTTP ${verdict.status}: ${verdict.reason}`);
+  }
 }
 
 function send(data, label) {
@@ -160,8 +213,35 @@ function sendFile() {
   send(file, `binary file ${file.name}, ${formatBytes(file.size)}`);
 }
 
+/**
+ * Why a browser would refuse `close(code, reason)`, or "" when it is fine:
+ * the WebSocket API throws InvalidAccessError for codes other than 1000 and
+ * 3000–4999, and SyntaxError for a reason over 123 UTF-8 bytes.
+ */
+function closeProblem(code, reason) {
+  if (code === undefined) return "";
+  if (!(code === 1000 || (code >= 3000 && code <= 4999))) {
+    const what = code >= 1001 && code <= 2999
+      ? `${code} is for the protocol and servers (1001 means going away: a ` +
+        "server shutting down, or a tab being closed, says it)"
+      : `${code} is no close code`;
+    return `a browser cannot close with ${what}. Use 1000 for a normal ` +
+      "close, or 3000–4999 for your own codes (4000–4999 are free to use)";
+  }
+  if (utf8Length(reason) > 123) {
+    return `the reason is ${utf8Length(reason)} bytes; a close reason has ` +
+      "at most 123";
+  }
+  return "";
+}
+
 function closeWith(code, reason) {
   if (!socket) return;
+  const problem = closeProblem(code, reason);
+  if (problem) {
+    log("error", problem);
+    return;
+  }
   try {
     if (code === undefined) socket.close();
     else socket.close(code, reason);
@@ -230,7 +310,12 @@ function init() {
     const text = $("close-code").value.trim();
     closeWith(text === "" ? undefined : Number(text), $("close-reason").value);
   });
-  $("clear-log").addEventListener("click", () => $("log").replaceChildren());
+  $("clear-log").addEventListener("click", showEmptyLog);
+  $("log").addEventListener("scroll", () => {
+    const list = $("log");
+    following = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  });
+  showEmptyLog();
   refresh();
 }
 

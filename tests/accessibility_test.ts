@@ -73,11 +73,14 @@ browserTest(
         "url",
         "protocols",
         "connect",
+        // The log (above the send form, as in a chat) scrolls, so it takes
+        // focus: arrow keys scroll it.
+        "clear-log",
+        "log",
         "message",
         "hex",
         "file",
         "binary-type",
-        "clear-log",
         "close-code",
         "close-reason",
       ]);

@@ -53,14 +53,17 @@ Deno.test("parseCli() gives a one-line error for each bad value", () => {
   }
 });
 
-Deno.test("main.ts -h prints usage and a bad flag exits 2 with usage", async () => {
+Deno.test("main.ts -h prints usage and a bad flag exits 2 with one line", async () => {
   const help = await runCli(["-h"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Usage: deno task start/);
   assert.match(help.stdout, /--max-message-size/);
   const bad = await runCli(["--nope"]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /^error: .*nope.*\n\nUsage:/);
+  assert.equal(
+    bad.stderr,
+    "error: unknown option --nope (--help lists every option)\n",
+  );
   const version = await runCli(["-V"]);
   assert.match(version.stdout, /^denosocket \d+\.\d+\.\d+/);
 });

@@ -11,7 +11,7 @@ import { Guard, type Slot } from "../http/guard.ts";
 import { upgradeWithDeno } from "../engines/deno/engine.ts";
 import { isUpgradeAttempt } from "../http/handshake.ts";
 import { refuse } from "../http/refuse.ts";
-import { formatAddr, Logger } from "../log.ts";
+import { Logger } from "../log.ts";
 import { logClose, logHandlerError, logOpen } from "./connection_log.ts";
 import { requestPathname } from "../http/request_path.ts";
 import { Metrics } from "../ops/metrics.ts";
@@ -21,6 +21,7 @@ import { type Route, type RouteMatch, Router } from "../routing/router.ts";
 import { servePlainHttp } from "../http/plain_http.ts";
 import { topics } from "../topics/topics.ts";
 import { type ConnectionSettings, prepareUpgrade } from "../http/upgrade.ts";
+import { UpgradeCheck } from "../http/upgrade_check.ts";
 import type { RemoteAddr } from "../types.ts";
 
 /** The built app: an `EngineHost` for the native engine, `fetch` for Deno's. */
@@ -64,6 +65,7 @@ export function createApp(
   const router = new Router(routes);
   const connections = new Set<Connection<unknown>>();
   const guard = new Guard(options, log);
+  const checks = new UpgradeCheck(router, guard, log);
   const metrics = new Metrics(router.routes);
   const ops = options.ops
     ? new OpsEndpoints(metrics, () => connections.size, options.opsToken)
@@ -113,7 +115,8 @@ export function createApp(
     const opsResponse = ops?.handle(req, path);
     if (opsResponse) return opsResponse;
     let match = router.match(path);
-    const denied = guard.checkRequest(req, remoteAddr);
+    const denied = guard.checkRequest(req, remoteAddr) ??
+      checks.handle(req, path, remoteAddr);
     if (denied) return denied;
     if (!isUpgradeAttempt(req)) {
       return servePlainHttp(req, path, match, options.staticDir);
@@ -124,16 +127,12 @@ export function createApp(
     const slot = match ? guard.admit(req, remoteAddr) : null;
     if (slot instanceof Response) {
       if (ops) metrics.rejected(slot.status);
+      checks.remember(slot, href, remoteAddr);
       return slot;
     }
     if (!match) {
-      return upgraded(
-        refuse(404, `no WebSocket handler at ${path}`),
-        path,
-        remoteAddr,
-        null,
-        slot,
-      );
+      const refusal = refuse(404, `no WebSocket handler at ${path}`);
+      return upgraded(refusal, path, href, remoteAddr, null, slot);
     }
     const result = prepareUpgrade(
       req,
@@ -144,15 +143,18 @@ export function createApp(
       onAcceptError,
     );
     if (result instanceof Promise) {
-      return result.then((r) => upgraded(r, path, remoteAddr, match, slot));
+      return result.then((r) =>
+        upgraded(r, path, href, remoteAddr, match, slot)
+      );
     }
-    return upgraded(result, path, remoteAddr, match, slot);
+    return upgraded(result, path, href, remoteAddr, match, slot);
   }
 
   /** Binds or frees the slot of a prepared (or refused) upgrade. */
   function upgraded(
     result: Response | PendingUpgrade,
     path: string,
+    href: string,
     remoteAddr: RemoteAddr,
     match: RouteMatch | null,
     slot: Slot | null,
@@ -165,21 +167,8 @@ export function createApp(
     }
     slot?.cancel();
     if (ops) metrics.rejected(result.status);
-    if (log.enabled("info")) {
-      log.info("refused", {
-        path,
-        remote: formatAddr(remoteAddr),
-        status: result.status,
-      });
-    }
+    checks.refused(result, path, href, remoteAddr); // logs it, with its reason
     return result;
-  }
-
-  async function handle(
-    req: Request,
-    remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade> {
-    return await route(req, remoteAddr);
   }
 
   return {
@@ -188,7 +177,7 @@ export function createApp(
     log,
     metrics,
     connections,
-    handle,
+    handle: async (req, remoteAddr) => await route(req, remoteAddr),
     fetch(req, info) {
       const addr = info.remoteAddr as Deno.NetAddr;
       let result;

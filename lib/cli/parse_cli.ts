@@ -30,6 +30,7 @@ import {
   splitProgramCommand,
 } from "./program_flags.ts";
 import { parseBusSpec } from "../topics/bus.ts";
+import { unknownOption } from "./unknown_option.ts";
 
 /** What the command line asks for. */
 export type CliResult =
@@ -131,12 +132,15 @@ export function parseCli(args: string[], env: CliEnv): CliResult {
     const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(
       message,
     );
+    const unknown = /^Unknown option '(-[^']*)'/.exec(message);
     return {
       kind: "error",
       message: ambiguous
         ? `${ambiguous[1]} needs a value; for one starting with "-" write ${
           ambiguous[1]
         }=VALUE`
+        : unknown
+        ? unknownOption(unknown[1], USAGE)
         : message,
     };
   }

@@ -1,11 +1,12 @@
 /**
- * Files the server reads once at start: the TLS certificate and key, and the
- * `--basic-auth @FILE` credentials. Every problem becomes one clear message,
- * before anything listens.
+ * Files the server reads once at start: the TLS certificate and key, the
+ * `--basic-auth @FILE` credentials, and the folders `--handlers` and
+ * `--static` name. Every problem becomes one clear message, before anything
+ * listens.
  *
  * @module
  */
-import type { ServerOptions } from "../options.ts";
+import { DEFAULTS, type ServerOptions } from "../options.ts";
 
 /** PEM text for `Deno.serve`'s `cert` and `key`. */
 export interface TlsFiles {
@@ -27,6 +28,18 @@ export interface TlsFiles {
 export async function readStartupFiles(
   options: ServerOptions,
 ): Promise<{ tls: TlsFiles | null; options: ServerOptions }> {
+  if (options.handlersDir !== null) {
+    await checkFolder("--handlers", options.handlersDir, "");
+  }
+  // The default static/ is the project's own (inside a compiled binary it is
+  // embedded, not a folder on disk): only a folder the user named is checked.
+  if (options.staticDir !== null && options.staticDir !== DEFAULTS.staticDir) {
+    await checkFolder(
+      "--static",
+      options.staticDir,
+      "; --no-static serves none",
+    );
+  }
   let tls: TlsFiles | null = null;
   if (options.cert !== null || options.key !== null) {
     if (options.cert === null || options.key === null) {
@@ -84,5 +97,20 @@ async function readFlagFile(flag: string, path: string): Promise<string> {
       ? "permission denied"
       : (err as Error).message;
     throw new Error(`${flag} ${path}: cannot read it (${why})`);
+  }
+}
+
+async function checkFolder(flag: string, path: string, hint: string) {
+  let info;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "no such folder"
+      : (err as Error).message;
+    throw new Error(`${flag} ${path}: ${why}${hint}`);
+  }
+  if (!info.isDirectory) {
+    throw new Error(`${flag} ${path}: not a folder${hint}`);
   }
 }

@@ -7,7 +7,7 @@
  */
 import { checkBasicAuth, unauthorized } from "./basic_auth.ts";
 import type { Connection } from "../core/connection.ts";
-import { refuse } from "./refuse.ts";
+import { refusalReason, refuse } from "./refuse.ts";
 import { formatAddr, type Logger } from "../log.ts";
 import type { ServerOptions } from "../options.ts";
 import type { RemoteAddr } from "../types.ts";
@@ -69,50 +69,60 @@ export class Guard {
    * that must be bound to the new connection (or cancelled).
    */
   admit(req: Request, remote: RemoteAddr): Response | Slot {
+    const refusal = this.peek(req, remote);
+    if (refusal) {
+      // A refused origin is the client's business; a full server is ours.
+      const origin = refusal.status === 403;
+      this.#log[origin ? "info" : "warn"]("refused", {
+        path: new URL(req.url).pathname,
+        remote: formatAddr(remote),
+        status: refusal.status,
+        origin: origin ? req.headers.get("origin") ?? "" : undefined,
+        reason: refusalReason(refusal) ?? "",
+        open: origin ? undefined : this.#open,
+      });
+      return refusal;
+    }
+    const ip = remote.hostname;
+    this.#open++;
+    this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
+    // A class, not two closures: one small object per handshake.
+    return new GuardSlot(this, ip);
+  }
+
+  /**
+   * What `admit()` would refuse with now, reserving nothing and logging
+   * nothing (for `/_upgrade_check`), or `null`.
+   */
+  peek(req: Request, remote: RemoteAddr): Response | null {
     const { origins, sameOrigin } = this.#options;
     // Header reads cost: none without an origin rule.
     if (origins !== null || sameOrigin) {
       const origin = req.headers.get("origin");
       if (!this.#originAllowed(origin, req.headers.get("host"))) {
-        this.#log.info("refused", {
-          path: new URL(req.url).pathname,
-          remote: formatAddr(remote),
-          status: 403,
-          origin: origin ?? "",
-        });
         return refuse(403, `origin ${origin} is not allowed`);
       }
     }
     const { maxConnections, maxConnectionsPerIp } = this.#options;
     const ip = remote.hostname;
-    const fromIp = this.#perIp.get(ip) ?? 0;
-    let refusal: Response | null = null;
     if (maxConnections > 0 && this.#open >= maxConnections) {
-      refusal = refuse(
+      return refuse(
         503,
         `server is at its limit of ${maxConnections} connections; retry later`,
         { "retry-after": String(RETRY_AFTER_S) },
       );
-    } else if (maxConnectionsPerIp > 0 && fromIp >= maxConnectionsPerIp) {
-      refusal = refuse(
+    }
+    if (
+      maxConnectionsPerIp > 0 &&
+      (this.#perIp.get(ip) ?? 0) >= maxConnectionsPerIp
+    ) {
+      return refuse(
         429,
         `too many connections from ${ip} (limit ${maxConnectionsPerIp})`,
         { "retry-after": String(RETRY_AFTER_S) },
       );
     }
-    if (refusal) {
-      this.#log.warn("refused", {
-        path: new URL(req.url).pathname,
-        remote: formatAddr(remote),
-        status: refusal.status,
-        open: this.#open,
-      });
-      return refusal;
-    }
-    this.#open++;
-    this.#perIp.set(ip, fromIp + 1);
-    // A class, not two closures: one small object per handshake.
-    return new GuardSlot(this, ip);
+    return null;
   }
 
   /** For `GuardSlot.bind()`. */

@@ -25,7 +25,8 @@ export function isUpgradeAttempt(req: Request): boolean {
 }
 
 /**
- * Returns a refusal for an invalid upgrade request, or `null` when it is valid.
+ * Returns a refusal for an invalid upgrade request, or `null` when it is
+ * valid. `href` is `req.url` when the caller has read it already.
  *
  * @example
  * ```ts
@@ -35,12 +36,20 @@ export function isUpgradeAttempt(req: Request): boolean {
  * assert.equal(res?.status, 405);
  * ```
  */
-export function checkUpgrade(req: Request): Response | null {
+export function checkUpgrade(
+  req: Request,
+  href: string = req.url,
+): Response | null {
   const h = req.headers;
   if (req.method !== "GET") {
     return refuse(405, `WebSocket upgrade needs GET, not ${req.method}`, {
       allow: "GET",
     });
+  }
+  // RFC 6455 §3: fragment identifiers MUST NOT be used in WebSocket URIs
+  // (browsers strip them; a raw client that sends one gets told).
+  if (href.includes("#")) {
+    return refuse(400, "a WebSocket URL has no fragment: remove the #...");
   }
   if (!hasToken(h.get("upgrade"), "websocket")) {
     return refuse(400, "missing header Upgrade: websocket");

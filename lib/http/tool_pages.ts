@@ -19,6 +19,7 @@ export const TOOL_PATHS: ReadonlySet<string> = new Set([
   "/site.css",
   "/ws_url.js",
   "/format.js",
+  "/upgrade_check.js",
   "/favicon.svg",
 ]);
 

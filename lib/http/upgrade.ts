@@ -49,7 +49,7 @@ export function prepareUpgrade(
   settings: ConnectionSettings,
   onAcceptError: (err: unknown, href: string) => void,
 ): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
-  const bad = checkUpgrade(req);
+  const bad = checkUpgrade(req, href);
   if (bad) return bad;
   const handler = match.route.handler;
   const offered = parseProtocols(req.headers.get("sec-websocket-protocol"));

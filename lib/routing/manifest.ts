@@ -9,6 +9,7 @@ import { toFileUrl } from "../paths.ts";
 import { HANDLER_EXPECTED, handlerProblem } from "../handler.ts";
 import type { Route } from "./router.ts";
 import type { Handler } from "../types.ts";
+import { handlerImportError } from "./load_error.ts";
 
 /** The generated manifest's shape: module namespaces keyed by `./file.ts`. */
 export interface Manifest {
@@ -132,7 +133,11 @@ export async function loadHandlerDir(dir: string): Promise<Route[]> {
   const files = await listHandlerFiles(root);
   const routes: Manifest["routes"] = {};
   for (const file of files) {
-    routes[file] = await import(toFileUrl(join(root, file)).href);
+    try {
+      routes[file] = await import(toFileUrl(join(root, file)).href);
+    } catch (err) {
+      throw new Error(handlerImportError(err, join(root, file)));
+    }
   }
   return routesFromManifest({ routes }, dir.replace(/\/$/, ""));
 }
@@ -170,25 +175,6 @@ export function manifestSource(files: string[]): string {
     "export default manifest;",
     "",
   ].join("\n");
-}
-
-/**
- * The routes for `handlersDir` (loaded at run time) or, when `null`, the
- * app's manifest (static imports, so Deploy and `deno compile` include them).
- * The app passes its manifest in; `lib/` never imports `handlers/`.
- *
- * @example
- * ```ts ignore
- * import manifest from "./handlers/manifest.gen.ts";
- * const routes = await loadRoutes(manifest, null);
- * ```
- */
-export function loadRoutes(
-  manifest: Manifest,
-  handlersDir: string | null,
-): Promise<Route[]> {
-  if (handlersDir) return loadHandlerDir(handlersDir);
-  return Promise.resolve(routesFromManifest(manifest));
 }
 
 /** `$` + the path without extension, non-identifier characters as `_`, unique. */

@@ -82,6 +82,8 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Keep only the head and tail of long output (chatty servers). */
   trimOutput?: boolean;
+  /** Working directory (default the project root). */
+  cwd?: string | URL;
 }
 
 const ROOT = new URL("../../", import.meta.url);
@@ -105,7 +107,7 @@ export async function spawnListening(
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const child = new Deno.Command(cmd, {
     args,
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     clearEnv: true,
     env: childEnv(opts.env),
     stdout: "piped",
