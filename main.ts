@@ -7,7 +7,8 @@
  */
 import { createApp } from "./lib/app/app.ts";
 import { startBus, stopBus } from "./lib/topics/bus.ts";
-import { parseCli, USAGE } from "./lib/cli/parse_cli.ts";
+import { parseCli } from "./lib/cli/parse_cli.ts";
+import { USAGE } from "./lib/cli/usage.ts";
 import { Logger } from "./lib/log.ts";
 import { serveNative } from "./lib/engines/native/engine.ts";
 import {
