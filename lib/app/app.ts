@@ -144,6 +144,8 @@ export function createApp(
     if (opsResponse) return opsResponse;
     const match = router.match(path);
     const denied = guard.checkRequest(req, remoteAddr);
+    // A refused handshake like any other (a page request is none).
+    if (denied && ops && isUpgradeAttempt(req)) metrics.rejected(401);
     if (denied) return denied;
     if (!isUpgradeAttempt(req)) {
       return servePlainHttp(req, path, match, options.staticDir);
@@ -202,10 +204,7 @@ export function createApp(
     return result;
   }
 
-  async function handle(
-    req: Request,
-    remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade> {
+  async function handle(req: Request, remoteAddr: RemoteAddr) {
     return await route(req, remoteAddr);
   }
 
