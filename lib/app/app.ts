@@ -19,6 +19,7 @@ import { type ServerOptions, withDefaults } from "../options.ts";
 import { type Route, type RouteMatch, Router } from "../routing/router.ts";
 import { servePlainHttp } from "../http/plain_http.ts";
 import { topics } from "../topics/topics.ts";
+import { sendLimitOnWire } from "../core/flow_control.ts";
 import { type ConnectionSettings, prepareUpgrade } from "../http/upgrade.ts";
 import type { RemoteAddr } from "../types.ts";
 
@@ -72,7 +73,7 @@ export function createApp(
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,
-    sendBufferLimit: options.sendBufferLimit,
+    sendBufferLimit: sendLimitOnWire(options.sendBufferLimit),
     maxMessagesPerSecond: options.maxMessagesPerSecond,
     onOpen(conn) {
       connections.add(conn);
