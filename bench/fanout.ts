@@ -49,7 +49,10 @@ interface Result {
   perServer: Record<string, number>;
   messages: number;
   deliveries: number;
+  /** Subscriber × message pairs never delivered. */
   lost: number;
+  /** Extra copies delivered (counted apart: they must not hide losses). */
+  duplicates: number;
   seconds: number;
   deliveriesPerSec: number;
   p50Ms: number;
@@ -123,7 +126,8 @@ async function run(
     perServer,
     messages: MESSAGES,
     deliveries: loaded.n,
-    lost: SUBS * MESSAGES - loaded.n,
+    lost: loaded.lost,
+    duplicates: loaded.duplicates,
     seconds: round(loaded.seconds, 3),
     deliveriesPerSec: Math.round(loaded.n / loaded.seconds),
     p50Ms: loaded.p50,
@@ -209,6 +213,7 @@ const rows = results.map((r) =>
     r.p99Ms.toFixed(2).padStart(8),
     r.idleP99Ms.toFixed(2).padStart(9),
     String(r.lost).padStart(6),
+    String(r.duplicates).padStart(5),
     `${r.clientCpuPct}%`.padStart(8),
     `${r.serverCpuPct}%`.padStart(8),
     `  ${Object.values(r.perServer).join("/")}`,
@@ -221,8 +226,8 @@ console.log(
     `${"bus".padEnd(10)} ${"deliveries/s".padStart(12)} ${
       "p50 ms".padStart(8)
     } ${"p99 ms".padStart(8)} ${"idle p99".padStart(9)} ${"lost".padStart(6)} ${
-      "client".padStart(8)
-    } ${"server".padStart(8)}   subs per server\n` +
+      "dup".padStart(5)
+    } ${"client".padStart(8)} ${"server".padStart(8)}   subs per server\n` +
     rows.join("\n"),
 );
 const out = values.out

@@ -8,8 +8,12 @@ import { cpuSeconds } from "./fanout_procs.ts";
 
 /** What one phase measured. */
 export interface Phase {
-  /** Deliveries seen. */
+  /** Distinct deliveries seen (subscriber × message, each counted once). */
   n: number;
+  /** Messages a subscriber got more than once (each extra copy counts). */
+  duplicates: number;
+  /** Subscriber × message pairs never delivered. */
+  lost: number;
   seconds: number;
   /** CPU seconds of this process (the client) and of the servers. */
   client: number;
@@ -43,15 +47,23 @@ export async function measure(
 ): Promise<Phase> {
   const latencies = new Float64Array(subs.length * count);
   let n = 0;
+  // Which subscriber got which message: a duplicate must not make up for a
+  // loss elsewhere (expected − received would hide both).
+  const got = new Uint8Array(subs.length * count);
+  let duplicates = 0;
   const remaining = new Int32Array(count).fill(subs.length);
   let done = 0;
   let wake: (() => void) | null = null;
-  for (const ws of subs) {
+  subs.forEach((ws, sub) => {
     ws.onmessage = (e) => {
       const text = e.data as string;
       const sp = text.indexOf(" ");
       const seq = Number(text.slice(0, sp));
       if (!(seq >= 0 && seq < count)) return; // a late message of a phase before
+      if (got[sub * count + seq]++) {
+        duplicates++;
+        return;
+      }
       latencies[n++] = performance.now() -
         Number(text.slice(sp + 1, text.indexOf(" ", sp + 1)));
       if (--remaining[seq] === 0) {
@@ -59,15 +71,15 @@ export async function measure(
         wake?.();
       }
     };
-  }
+  });
   const serverCpu = () => pids.reduce((a, p) => a + cpuSeconds(p), 0);
   const c0 = cpuSeconds(Deno.pid);
   const s0 = serverCpu();
   const t0 = performance.now();
   let sent = 0;
-  let lost = 0;
+  let writtenOff = 0;
   while (sent < count) {
-    if (sent - done - lost < window) {
+    if (sent - done - writtenOff < window) {
       pub.send(payload(sent++, size));
       continue;
     }
@@ -78,10 +90,10 @@ export async function measure(
       setTimeout(r, 2000);
     });
     wake = null;
-    if (done === before) lost++;
+    if (done === before) writtenOff++;
   }
   const deadline = performance.now() + 5000;
-  while (done + lost < count && performance.now() < deadline) {
+  while (done + writtenOff < count && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 5));
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -94,6 +106,8 @@ export async function measure(
     round(sorted[Math.min(n - 1, Math.floor(n * p))] ?? NaN, 2);
   return {
     n,
+    duplicates,
+    lost: subs.length * count - n,
     seconds,
     client,
     server,

@@ -53,7 +53,10 @@ export interface ServerOptions {
   maxConnectionsPerIp: number;
   /** Messages a connection may send per second; more → close 1008. 0 = off (default). */
   maxMessagesPerSecond: number;
-  /** Buffered outgoing bytes at which a connection is closed 1013. Default 16 MiB. */
+  /**
+   * Buffered outgoing bytes at which a connection is closed 1013. Default
+   * 16 MiB, or `maxMessageSize` if larger; never below `maxMessageSize`.
+   */
   sendBufferLimit: number;
   /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
   bus: string;
@@ -140,7 +143,16 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
 export function withDefaults(
   partial: Partial<ServerOptions> = {},
 ): ServerOptions {
-  return { ...DEFAULTS, ...partial };
+  const options = { ...DEFAULTS, ...partial };
+  // The largest message accepted must fit in the send buffer, or echoing it
+  // closes 1013: the default limit follows a bigger --max-message-size.
+  if (partial.sendBufferLimit === undefined) {
+    options.sendBufferLimit = Math.max(
+      options.sendBufferLimit,
+      options.maxMessageSize,
+    );
+  }
+  return options;
 }
 
 const UNITS: Record<string, number> = {

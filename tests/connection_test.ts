@@ -95,9 +95,9 @@ eachEngine.test("close() is called exactly once with 1006 after an abrupt discon
     await waitFor(() => s.app.connections.size === 1);
     conn.close();
     await waitFor(() => closes.length === 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(closes, [{ code: 1006, reason: "" }]);
   });
+  // Checked once the server is shut down: no later event can come.
+  assert.deepEqual(closes, [{ code: 1006, reason: "" }]);
 });
 
 eachEngine.test("close() sees the client's code and reason, once", async (engine) => {
@@ -110,12 +110,11 @@ eachEngine.test("close() sees the client's code and reason, once", async (engine
     const bare = await TestClient.open(`${s.ws}/record`);
     await bare.close();
     await waitFor(() => closes.length === 2);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(closes, [{ code: 4000, reason: "bye" }, {
-      code: 1005,
-      reason: "",
-    }]);
   });
+  assert.deepEqual(closes, [{ code: 4000, reason: "bye" }, {
+    code: 1005,
+    reason: "",
+  }]);
 });
 
 eachEngine.test("conn.close() throws RangeError for a reserved code or a reason over 123 bytes", async (engine) => {
@@ -223,11 +222,10 @@ eachEngine.test("an idle peer that never answers pings is closed 1001, and close
     const { conn, response } = await rawOpen(s.port, "/record");
     assert.equal(response.status, 101);
     await waitFor(() => closes.length >= 1, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(closes.length, 1);
-    assert.equal(closes[0].code, 1001);
     conn.close();
   });
+  // After shutdown: Deno's second close event (1005) never reached close().
+  assert.deepEqual(closes.map((c) => c.code), [1001]);
 });
 
 async function readSome(conn: Deno.Conn): Promise<Uint8Array> {

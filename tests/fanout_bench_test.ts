@@ -39,6 +39,7 @@ Deno.test("bench/fanout.ts delivers every message to every subscriber on each bu
     for (const r of report.results) {
       assert.equal(r.deliveries, 20 * 30, r.bus);
       assert.equal(r.lost, 0, r.bus);
+      assert.equal(r.duplicates, 0, r.bus);
       assert.ok(r.p99Ms >= r.p50Ms, r.bus);
       assert.ok(r.clientCpuShare >= 0 && r.clientCpuShare <= 1, r.bus);
     }

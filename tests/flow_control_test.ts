@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parseCli } from "../lib/cli/parse_cli.ts";
+import { withDefaults } from "../lib/options.ts";
 import { Connection, type Transport } from "../lib/core/connection.ts";
 import {
   RateLimiter,
@@ -101,6 +102,8 @@ Deno.test("parseCli() reads the limit flags and rejects bad values", () => {
     "100",
     "--send-buffer-limit",
     "8MiB",
+    "--max-message-size",
+    "8MiB",
   ], {});
   assert.equal(r.kind, "serve");
   if (r.kind === "serve") {
@@ -115,6 +118,10 @@ Deno.test("parseCli() reads the limit flags and rejects bad values", () => {
       [["--max-messages-per-second", "fast"], /whole number/],
       [["--send-buffer-limit", "lots"], /size like/],
       [["--send-buffer-limit", "64k"], /must not be below --send-high-water/],
+      [
+        ["--send-buffer-limit", "4MiB"],
+        /--send-buffer-limit \(4194304\) must not be below --max-message-size \(16777216\)/,
+      ],
       [["--basic-auth", "nopassword"], /USER:PASS or @FILE/],
     ] as const
   ) {
@@ -122,4 +129,22 @@ Deno.test("parseCli() reads the limit flags and rejects bad values", () => {
     assert.equal(bad.kind, "error", args.join(" "));
     if (bad.kind === "error") assert.match(bad.message, msg);
   }
+});
+
+Deno.test("--send-buffer-limit follows a larger --max-message-size unless given", () => {
+  const follows = parseCli(["--max-message-size", "32MiB"], {});
+  assert.equal(
+    follows.kind === "serve" && follows.options.sendBufferLimit,
+    32 * 1024 * 1024,
+  );
+  const kept = parseCli(["--max-message-size", "1MiB"], {});
+  assert.equal(
+    kept.kind === "serve" && kept.options.sendBufferLimit,
+    16 * 1024 * 1024,
+  );
+  assert.equal(
+    withDefaults({ maxMessageSize: 32 * 1024 * 1024 }).sendBufferLimit,
+    32 * 1024 * 1024,
+  );
+  assert.equal(withDefaults({ sendBufferLimit: 1000 }).sendBufferLimit, 1000);
 });

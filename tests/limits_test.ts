@@ -182,3 +182,44 @@ eachEngine.test("--send-buffer-limit closes a stalled reader 1013 and drops it",
     await s.close();
   }
 });
+
+eachEngine.test("the largest message --max-message-size allows is echoed back, text and binary", async (engine) => {
+  // Default limits: 16 MiB in, and the send buffer must take 16 MiB out
+  // (Autobahn 9.1.6/9.2.6 found the native engine closing 1013 here).
+  const s = await startServer({ engine }, routes);
+  try {
+    const max = s.app.options.maxMessageSize;
+    assert.equal(max, 16 * MiB);
+    const c = await TestClient.open(`${s.ws}/echo`);
+    const bytes = new Uint8Array(max);
+    for (let i = 0; i < max; i += 4096) bytes[i] = i & 0xff;
+    c.send(bytes);
+    assert.deepEqual(await c.next(30_000), bytes);
+    const text = "é".repeat(max / 2); // 2 UTF-8 bytes each: exactly max
+    c.send(text);
+    assert.equal(await c.next(30_000), text);
+    c.send("still open");
+    assert.equal(await c.next(), "still open");
+    // One byte more is refused: the two limits meet at the same size.
+    c.send(new Uint8Array(max + 1));
+    const closed = await c.closed;
+    assert.equal(closed.code, 1009);
+  } finally {
+    await s.close();
+  }
+});
+
+eachEngine.test("a --max-message-size above 16 MiB raises the default send buffer limit with it", async (engine) => {
+  const s = await startServer({ engine, maxMessageSize: 20 * MiB }, routes);
+  try {
+    const c = await TestClient.open(`${s.ws}/echo`);
+    const bytes = new Uint8Array(20 * MiB).fill(7);
+    c.send(bytes);
+    assert.equal((await c.next(30_000) as Uint8Array).length, 20 * MiB);
+    c.send("still open");
+    assert.equal(await c.next(), "still open");
+    await c.close(1000);
+  } finally {
+    await s.close();
+  }
+});

@@ -166,12 +166,10 @@ async function readFrame(conn: Deno.Conn): Promise<[number, Uint8Array]> {
   let buf = new Uint8Array(0);
   const chunk = new Uint8Array(65536);
   for (let i = 0; i < 1000; i++) {
-    if (buf.length >= 2) {
-      let len = buf[1] & 0x7f, at = 2;
-      if (len === 126) [len, at] = [(buf[2] << 8) | buf[3], 4];
-      if (len < 127 && buf.length >= at + len) {
-        return [buf[0], buf.slice(at, at + len)];
-      }
+    const len7 = buf.length >= 2 ? buf[1] & 0x7f : 127; // 64-bit: not here
+    if (len7 < 127 && buf.length >= 4) {
+      const [len, at] = len7 === 126 ? [(buf[2] << 8) | buf[3], 4] : [len7, 2];
+      if (buf.length >= at + len) return [buf[0], buf.slice(at, at + len)];
     }
     const n = await conn.read(chunk);
     if (n === null) throw new Error("connection ended before a frame");
@@ -215,11 +213,18 @@ Deno.test("--deflate-threshold: shorter replies go out without RSV1, longer ones
   }
 });
 
-Deno.test("the native engine's default follows DEFAULTS.deflate", async () => {
+Deno.test("permessage-deflate is off by default: a native server without --deflate answers no extension", async () => {
+  // The README and docs/engines.md say "off by default"; this is the check.
+  assert.equal(DEFAULTS.deflate, false);
+  assert.equal(serveOptions(["--engine", "native"]).options.deflate, false);
   const s = await spawnServer(["--engine", "native"]);
   const { conn, extensions } = await openDeflate(s.port);
   try {
-    assert.equal(extensions !== null, DEFAULTS.deflate);
+    assert.equal(extensions, null);
+    await conn.write(frame({ opcode: 1, payload: "x".repeat(5000) }));
+    const [b0, payload] = await readFrame(conn);
+    assert.equal(b0, 0x81, "FIN + text, RSV1 clear: sent uncompressed");
+    assert.equal(payload.length, 5000);
   } finally {
     conn.close();
     await s.stop();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { rawRequest } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
 import { eachEngine } from "./support/engines.ts";
+import { safeRelative, serveStatic } from "../lib/http/static_files.ts";
 
 eachEngine.test("serveStatic() serves the tutorial page with its type, length and ETag", async (engine) => {
   await withServer({ engine }, undefined, async (s) => {
@@ -80,4 +81,88 @@ eachEngine.test("--no-static serves no files", async (engine) => {
     assert.equal(res.status, 404);
     await res.body?.cancel();
   });
+});
+
+/**
+ * A temporary `--static` folder with the files a real site folder picks up
+ * (`.env`, `.git/config`), a symlink out of it to a real system file, a
+ * symlinked folder out of it, a symlink that stays inside, and a secret
+ * next to the folder for `..` to aim at.
+ */
+async function trapSite(): Promise<{ root: string; site: string }> {
+  const root = await Deno.makeTempDir({ prefix: "denosocket-static-" });
+  const site = `${root}/site`;
+  await Deno.mkdir(`${site}/.git`, { recursive: true });
+  await Deno.mkdir(`${root}/elsewhere`);
+  await Deno.writeTextFile(`${site}/index.html`, "<p>home</p>\n");
+  await Deno.writeTextFile(`${site}/real.txt`, "inside\n");
+  await Deno.writeTextFile(`${site}/.env`, "SECRET=env-file\n");
+  await Deno.writeTextFile(`${site}/.git/config`, "[core] secret=git\n");
+  await Deno.writeTextFile(`${root}/secret.txt`, "SECRET=next-door\n");
+  await Deno.writeTextFile(`${root}/elsewhere/x.txt`, "SECRET=elsewhere\n");
+  await Deno.symlink("/etc/passwd", `${site}/passwd`);
+  await Deno.symlink(`${root}/elsewhere`, `${site}/linked`);
+  await Deno.symlink(`${root}/secret.txt`, `${site}/secret.txt`);
+  await Deno.symlink("real.txt", `${site}/alias.txt`);
+  return { root, site };
+}
+
+eachEngine.test("serveStatic() refuses dot-files and symlinks out of --static, whatever the raw path", async (engine) => {
+  const { root, site } = await trapSite();
+  try {
+    await withServer({ engine, staticDir: site }, undefined, async (s) => {
+      const get = (path: string) =>
+        // Raw bytes: no client normalises the path or its dots first.
+        rawRequest(
+          s.port,
+          `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        );
+      for (
+        const path of [
+          "/.env",
+          "/%2eenv",
+          "/.git/config",
+          "/.git/",
+          "/sub/../.env",
+          "/passwd",
+          "/./passwd",
+          "/linked/x.txt",
+          "/secret.txt",
+          "/../secret.txt",
+          "/%2e%2e/secret.txt",
+          "/.%2e/secret.txt",
+          "http://x/../secret.txt",
+        ]
+      ) {
+        const res = await get(path);
+        assert.equal(res.status, 404, `${path} → ${res.status}`);
+        assert.doesNotMatch(res.body, /SECRET|root:/, path);
+      }
+      // The folder still serves what is in it, through an inside link too.
+      assert.equal((await get("/")).status, 200);
+      const alias = await get("/alias.txt");
+      assert.equal(alias.status, 200);
+      assert.match(alias.body, /inside/);
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("safeRelative() and serveStatic() refuse a raw .. path and dot-files", async () => {
+  for (const p of ["/../x", "/a/../../x", "/a/..", "/.env", "/a/.git/config"]) {
+    assert.equal(safeRelative(p), null, p);
+  }
+  assert.equal(safeRelative("/a/./b.txt"), "a/b.txt");
+  const { root, site } = await trapSite();
+  try {
+    const req = new Request("http://x/");
+    for (const p of ["/../secret.txt", "/.env", "/passwd", "/linked/x.txt"]) {
+      assert.equal(await serveStatic(req, site, p), null, p);
+    }
+    const ok = await serveStatic(req, site, "/real.txt");
+    assert.equal(await ok?.text(), "inside\n");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

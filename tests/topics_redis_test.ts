@@ -2,6 +2,11 @@
  * Topics across machines: a real `redis-server` on a free port, two separate
  * `main.ts --bus redis://…` processes, a client on each. Then Redis dies and
  * comes back on the same port.
+ *
+ * "Exactly once" is checked with markers, never by waiting a while and
+ * counting: after the messages under test, the same publisher sends a
+ * marker, and everything a client received before it must be exactly the
+ * expected sequence (a duplicate or a stray message shows up in it).
  */
 import assert from "node:assert/strict";
 import { startEngine } from "./support/engines.ts";
@@ -62,29 +67,44 @@ async function waitFor(what: string, cond: () => boolean, ms = 30_000) {
 }
 
 /**
- * Sends numbered messages from `from` until `to` receives one (a Redis
- * SUBSCRIBE takes a round trip to be in place), then returns it.
+ * Sends numbered messages `tag-0`, `tag-1`, … from `from` until `to`
+ * receives one (a Redis SUBSCRIBE takes a round trip to be in place).
+ * Returns the first one `to` got and the number of the last one sent.
  */
 async function firstThrough(from: TestClient, to: TestClient, tag: string) {
   for (let i = 0; i < 100; i++) {
     from.send(`${tag}-${i}`);
     try {
-      return await to.next(300);
+      return { got: String(await to.next(300)), last: i };
     } catch { /* not subscribed yet */ }
   }
   throw new Error(`${tag}: nothing got through`);
 }
 
-/** Takes every message already queued or arriving within `ms`. */
-async function drain(c: TestClient, ms = 300): Promise<unknown[]> {
+/** What `c` receives up to `marker` (excluded): fails if it never comes. */
+async function upTo(c: TestClient, marker: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for (;;) {
-    try {
-      out.push(await c.next(ms));
-    } catch {
-      return out;
-    }
+    const m = await c.next(10_000);
+    if (m === marker) return out;
+    out.push(m);
   }
+}
+
+/** The chat texts `c` receives up to the message `marker` (joins skipped). */
+async function chatUpTo(c: TestClient, marker: string): Promise<string[]> {
+  const out: string[] = [];
+  for (;;) {
+    const m = JSON.parse(String(await c.next(10_000)));
+    if (m.type !== "message") continue;
+    if (m.text === marker) return out;
+    out.push(m.text);
+  }
+}
+
+/** `tag-from` … `tag-to`, the numbered messages `firstThrough` sends. */
+function numbered(tag: string, from: number, to: number): string[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => `${tag}-${from + i}`);
 }
 
 function count(text: string, re: RegExp): number {
@@ -116,15 +136,25 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     const b = await open(s2);
 
     // Server 1 → server 2, then exactly once each way, text and binary.
-    await firstThrough(a, b, "warm");
-    await drain(b);
-    assert.deepEqual(await drain(a), [], "the sender gets nothing back");
+    const warm = await firstThrough(a, b, "warm");
+    a.send("mark-1");
+    const n = Number(warm.got.slice("warm-".length));
+    assert.deepEqual(
+      await upTo(b, "mark-1"),
+      numbered("warm", n + 1, warm.last),
+    );
+    b.send("mark-2");
+    assert.deepEqual(
+      await upTo(a, "mark-2"),
+      [],
+      "the sender gets nothing back",
+    );
     a.send("one");
-    assert.equal(await b.next(10_000), "one");
     b.send(new Uint8Array([1, 2, 3]));
-    assert.deepEqual(await a.next(10_000), new Uint8Array([1, 2, 3]));
-    assert.deepEqual(await drain(a), []);
-    assert.deepEqual(await drain(b), []);
+    a.send("mark-3");
+    b.send("mark-4");
+    assert.deepEqual(await upTo(b, "mark-3"), ["one"]);
+    assert.deepEqual(await upTo(a, "mark-4"), [new Uint8Array([1, 2, 3])]);
 
     // Any Redis client can publish into a topic: both servers deliver it.
     const cli = await new Deno.Command(TOOLS.redisCli.path, {
@@ -140,8 +170,10 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
       stdout: "piped",
     }).output();
     assert.equal(new TextDecoder().decode(cli.stdout).trim(), "2"); // 2 servers
-    assert.equal(await a.next(10_000), "from cli");
-    assert.equal(await b.next(10_000), "from cli");
+    a.send("mark-5");
+    assert.deepEqual(await upTo(a, "from cli"), []);
+    assert.deepEqual(await upTo(b, "from cli"), []);
+    assert.deepEqual(await upTo(b, "mark-5"), []);
 
     // Chat across servers: each server also PSUBSCRIBEs chat:* for its
     // history, so Redis sends both copies; each client still gets one.
@@ -153,24 +185,43 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     };
     const ann = await chat(s1, "ann");
     const ben = await chat(s2, "ben");
-    await drain(ann);
-    await drain(ben);
-    const said = await firstThrough(ann, ben, "hi");
-    const text = JSON.parse(String(said)).text as string;
-    // However many tries it took, each message reached each client once.
-    const texts = (ms: unknown[]) => ms.map((m) => JSON.parse(String(m)).text);
-    const atBen = [text, ...texts(await drain(ben))];
-    const atAnn = texts(await drain(ann));
-    assert.equal(new Set(atBen).size, atBen.length, `twice: ${atBen}`);
-    assert.equal(new Set(atAnn).size, atAnn.length, `twice: ${atAnn}`);
-    assert.ok(atAnn.includes(text));
-    // A newcomer on the other server gets the replay from that server.
-    const cat = await chat(s2, "cat");
-    const replay = (await drain(cat)).map((m) => JSON.parse(String(m)));
-    assert.ok(
-      replay.some((m) => m.type === "message" && m.text === text),
-      JSON.stringify(replay),
+    // Until ben hears ann: the first "hi-N" to reach him, the last one sent.
+    let first = -1, last = -1;
+    for (let i = 0; first < 0; i++) {
+      if (i === 100) throw new Error("no chat message got through");
+      ann.send(`hi-${i}`);
+      last = i;
+      try {
+        for (;;) {
+          const m = JSON.parse(String(await ben.next(300)));
+          if (m.type === "message") {
+            first = Number(m.text.slice(3));
+            break;
+          }
+        }
+      } catch { /* not subscribed yet */ }
+    }
+    ann.send("hi-end");
+    // However many tries it took, each message reached each client once,
+    // in order: ann (local) all of them, ben those after his first.
+    assert.deepEqual(
+      await chatUpTo(ben, "hi-end"),
+      numbered("hi", first + 1, last),
     );
+    assert.deepEqual(await chatUpTo(ann, "hi-end"), numbered("hi", 0, last));
+    // A newcomer on the other server gets the replay from that server: the
+    // tail of what it heard, in order, once, up to the last message.
+    const cat = await chat(s2, "cat");
+    const replay: string[] = [];
+    for (;;) {
+      const m = JSON.parse(String(await cat.next(10_000)));
+      if (m.type === "join" && m.from === "cat") break;
+      if (m.type === "message") replay.push(m.text);
+    }
+    assert.equal(replay.at(-1), "hi-end", JSON.stringify(replay));
+    const from = Number(replay[0].slice(3));
+    assert.ok(from <= first + 1, `replay starts at ${replay[0]}`);
+    assert.deepEqual(replay, [...numbered("hi", from, last), "hi-end"]);
 
     // Redis goes away: each server still serves its own subscribers.
     redis.kill("SIGKILL");
@@ -182,7 +233,6 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     const a2 = await open(s1);
     a.send("local only");
     assert.equal(await a2.next(10_000), "local only");
-    assert.deepEqual(await drain(b), [], "nothing crosses without Redis");
 
     // Redis returns on the same port: both recover, topics cross again.
     redis = await startRedis(port, dir);
@@ -190,14 +240,19 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
       "bus_recovered on both",
       () => servers.every((s) => /bus_recovered kind=redis/.test(s.output())),
     );
-    const got = await firstThrough(b, a, "back");
-    assert.match(String(got), /^back-\d+$/);
-    await drain(a);
-    await drain(a2);
+    const back = await firstThrough(b, a, "back");
+    const k = Number(back.got.slice("back-".length));
     b.send("after");
-    assert.equal(await a.next(10_000), "after");
-    assert.equal(await a2.next(10_000), "after");
-    assert.deepEqual(await drain(a), []);
+    assert.deepEqual(
+      await upTo(a, "after"),
+      numbered("back", k + 1, back.last),
+    );
+    // a2 hears what a hears (same server), after the outage's local message.
+    assert.deepEqual(await upTo(a2, "after"), numbered("back", k, back.last));
+    // Nothing crossed without Redis, and nothing was replayed after it.
+    a.send("mark-6");
+    assert.deepEqual(await upTo(b, "mark-6"), []);
+    assert.deepEqual(await upTo(a2, "mark-6"), []);
 
     // The outage and the recovery are each logged once per server.
     for (const s of [s1, s2]) {
@@ -216,5 +271,92 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     } catch { /* already gone */ }
     await redis.status;
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A `--handlers` folder with `/t`: topic `t` driven by text commands. */
+async function orderHandlers(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "denosocket-order-" });
+  const mod = new URL("../lib/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    `${dir}/t.ts`,
+    `import { defineHandler, publish } from "${mod}";
+// ?sub=1 subscribes; "local X" publishes X with { local: true }, "pub X" to
+// every process.
+export default defineHandler({
+  open(conn) {
+    if (conn.url.searchParams.get("sub") === "1") conn.subscribe("t");
+    conn.send("ready");
+  },
+  message(_conn, data) {
+    const text = String(data);
+    const at = text.indexOf(" ");
+    const body = text.slice(at + 1);
+    if (text.startsWith("local ")) publish("t", body, { local: true });
+    else publish("t", body);
+  },
+});
+`,
+  );
+  return dir;
+}
+
+Deno.test("redis bus: publish({ local: true }) stays in its process; one publisher's messages arrive in order everywhere", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "denosocket-redis-" });
+  const handlers = await orderHandlers();
+  const port = freePort();
+  const redis = await startRedis(port, dir);
+  const servers: ServerProcess[] = [];
+  const clients: TestClient[] = [];
+  try {
+    const args = ["--bus", `redis://127.0.0.1:${port}`, "--handlers", handlers];
+    servers.push(
+      await startEngine("deno", args),
+      await startEngine("native", args),
+    );
+    const [s1, s2] = servers;
+    const open = async (s: ServerProcess, sub: boolean) => {
+      const c = await TestClient.open(`${s.ws}/t${sub ? "?sub=1" : ""}`);
+      clients.push(c);
+      assert.equal(await c.next(), "ready");
+      return c;
+    };
+    const pub = await open(s1, false);
+    const here = await open(s1, true); // the publisher's process
+    const there = await open(s2, true); // the other one, through Redis
+    // Until s2's SUBSCRIBE is in place.
+    let first = "";
+    for (let i = 0; first === ""; i++) {
+      if (i === 100) throw new Error("nothing got through");
+      pub.send(`pub warm-${i}`);
+      try {
+        first = String(await there.next(300));
+      } catch { /* not yet */ }
+    }
+    pub.send("pub warm-done");
+    await upTo(there, "warm-done");
+    await upTo(here, "warm-done");
+
+    // Local messages: only this process's subscriber; the marker after
+    // them goes everywhere, so whatever `there` got before it is exact.
+    pub.send("local l-1");
+    pub.send("local l-2");
+    pub.send("pub end-local");
+    assert.deepEqual(await upTo(here, "end-local"), ["l-1", "l-2"]);
+    assert.deepEqual(await upTo(there, "end-local"), [], "local stayed local");
+
+    // 500 messages sent back to back, local and remote: the same order.
+    const sent = numbered("seq", 1, 500);
+    for (const m of sent) pub.send(`pub ${m}`);
+    pub.send("pub end-order");
+    assert.deepEqual(await upTo(here, "end-order"), sent);
+    assert.deepEqual(await upTo(there, "end-order"), sent);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(servers.map((s) => s.stop()));
+    redis.kill("SIGKILL");
+    await redis.status;
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(handlers, { recursive: true });
   }
 });

@@ -20,6 +20,7 @@ import { type ServerOptions, withDefaults } from "../options.ts";
 import { type Route, type RouteMatch, Router } from "../routing/router.ts";
 import { servePlainHttp } from "../http/plain_http.ts";
 import { topics } from "../topics/topics.ts";
+import { sendLimitOnWire } from "../core/flow_control.ts";
 import { type ConnectionSettings, prepareUpgrade } from "../http/upgrade.ts";
 import { UpgradeCheck } from "../http/upgrade_check.ts";
 import type { RemoteAddr } from "../types.ts";
@@ -75,7 +76,7 @@ export function createApp(
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,
-    sendBufferLimit: options.sendBufferLimit,
+    sendBufferLimit: sendLimitOnWire(options.sendBufferLimit),
     maxMessagesPerSecond: options.maxMessagesPerSecond,
     onOpen(conn) {
       connections.add(conn);
@@ -115,9 +116,11 @@ export function createApp(
     const opsResponse = ops?.handle(req, path);
     if (opsResponse) return opsResponse;
     let match = router.match(path);
-    const denied = guard.checkRequest(req, remoteAddr) ??
-      checks.handle(req, path, remoteAddr);
-    if (denied) return denied;
+    const denied = guard.checkRequest(req, remoteAddr);
+    // A refused handshake like any other (a page request is none).
+    if (denied && ops && isUpgradeAttempt(req)) metrics.rejected(401);
+    const answered = denied ?? checks.handle(req, path, remoteAddr);
+    if (answered) return answered;
     if (!isUpgradeAttempt(req)) {
       return servePlainHttp(req, path, match, options.staticDir);
     }

@@ -113,9 +113,17 @@ export function applySecurityFlags(
       }": expected a size like 16MiB`;
     }
     options.sendBufferLimit = n;
+  } else {
+    options.sendBufferLimit = Math.max(
+      options.sendBufferLimit,
+      options.maxMessageSize,
+    );
   }
   if (options.sendBufferLimit < options.sendHighWater) {
     return `--send-buffer-limit (${options.sendBufferLimit}) must not be below --send-high-water (${options.sendHighWater})`;
+  }
+  if (options.sendBufferLimit < options.maxMessageSize) {
+    return `--send-buffer-limit (${options.sendBufferLimit}) must not be below --max-message-size (${options.maxMessageSize}): the largest message a client may send could not be sent back (it would close 1013)`;
   }
   return null;
 }

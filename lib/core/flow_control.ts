@@ -7,6 +7,7 @@
  * @module
  */
 import type { Transport } from "./transport.ts";
+import { wireSizeBound } from "../protocol/frame_rules.ts";
 
 /** Wait this long for a slow consumer's close handshake before dropping it. */
 export const SLOW_CONSUMER_DROP_MS = 1000;
@@ -101,4 +102,23 @@ export function drainBelow(
       }
     }, POLL_MS);
   });
+}
+
+/**
+ * `--send-buffer-limit` as the connection compares it with the bytes queued
+ * on the wire: with room for the frame header and compression overhead of
+ * one message of that size, so echoing the largest message
+ * `--max-message-size` allows (never more than the limit) cannot close 1013.
+ * 0 stays 0: no limit.
+ *
+ * @example
+ * ```ts
+ * import { sendLimitOnWire } from "./flow_control.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(sendLimitOnWire(16 * 1024 * 1024) > 16 * 1024 * 1024 + 14);
+ * assert.equal(sendLimitOnWire(0), 0);
+ * ```
+ */
+export function sendLimitOnWire(limit: number): number {
+  return limit && wireSizeBound(limit);
 }

@@ -1,10 +1,11 @@
 /**
  * `serveStatic()`: files from one folder with correct types, `HEAD`, `ETag`
- * and 304, and no way out of the folder.
+ * and 304, and no way out of the folder: not by `..`, and not by a symlink
+ * whose target lies outside it (websocketd shipped that escape and fixed it).
  *
  * @module
  */
-import { extname, join } from "node:path";
+import { extname, join, sep } from "node:path";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -43,11 +44,21 @@ export function contentType(name: string): string {
 
 /**
  * Serves `pathname` from `root`, or returns `null` when there is no such file
- * (the caller answers 404). `..`, encoded slashes and NUL never match.
+ * (the caller answers 404). `..`, encoded slashes, NUL, dot-files and files
+ * whose real path (symlinks resolved) leaves `root` never match.
  *
  * @example
- * ```ts ignore
- * const res = await serveStatic(req, "/srv/static");
+ * ```ts
+ * import { serveStatic } from "./static_files.ts";
+ * import assert from "node:assert/strict";
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/hi.txt`, "hi");
+ * await Deno.writeTextFile(`${root}/.env`, "SECRET=1");
+ * const req = (path: string) => new Request(`http://x${path}`);
+ * const res = await serveStatic(req("/hi.txt"), root, "/hi.txt");
+ * assert.equal(await res?.text(), "hi");
+ * assert.equal(await serveStatic(req("/.env"), root, "/.env"), null);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function serveStatic(
@@ -58,6 +69,7 @@ export async function serveStatic(
   const rel = safeRelative(pathname);
   if (rel === null) return null;
   let path = join(root, rel);
+  let real: string;
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -68,6 +80,12 @@ export async function serveStatic(
       info = await Deno.stat(path);
     }
     if (!info.isFile) return null;
+    // stat() follows symlinks: `passwd -> /etc/passwd` in the folder is a
+    // file as far as it knows. Serve only what really lies below the root,
+    // and open the resolved path, so a link swapped after this check is not
+    // followed.
+    real = await Deno.realPath(path);
+    if (!isBelow(await Deno.realPath(root), real)) return null;
   } catch {
     return null;
   }
@@ -91,7 +109,7 @@ export async function serveStatic(
   }
   headers.set("content-length", String(info.size));
   if (req.method === "HEAD") return new Response(null, { headers });
-  const file = await Deno.open(path, { read: true });
+  const file = await Deno.open(real, { read: true });
   return new Response(file.readable, { headers });
 }
 
@@ -118,8 +136,16 @@ export function safeRelative(pathname: string): string | null {
   }
   if (decoded.includes("\\") || decoded.includes("\0")) return null;
   const parts = decoded.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.some((p) => p === ".." || p.startsWith("."))) return null;
+  // Dot-files and dot-folders (.env, .git/config), and `..`, a step out of
+  // the folder (URL parsing removes those first; a caller may not have).
+  if (parts.some((p) => p.startsWith("."))) return null;
   return parts.join("/");
+}
+
+/** True if the real path `path` is `root` itself or inside it. */
+function isBelow(root: string, path: string): boolean {
+  return path === root ||
+    path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 function matchesEtag(header: string | null, etag: string): boolean {

@@ -71,6 +71,24 @@ export function extendedLength(b: Uint8Array, p: number, len7: number): number {
   return hi * 0x100000000 + lo;
 }
 
+/**
+ * The most bytes a message of `size` bytes can take on the wire: its frame
+ * header (at most 14 bytes) and, under permessage-deflate, deflate's worst
+ * case for data that does not compress (stored blocks: 5 bytes per 16 KiB,
+ * under 1/1024 of the size). What a send buffer must hold to send one
+ * message of `--max-message-size`.
+ *
+ * @example
+ * ```ts
+ * import { wireSizeBound } from "./frame_rules.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(wireSizeBound(16 * 1024 * 1024), 16 * 1024 * 1024 + 16448);
+ * ```
+ */
+export function wireSizeBound(size: number): number {
+  return size + Math.floor(size / 1024) + 64;
+}
+
 /** A decoded close payload, or why it is invalid (`error` is the code to send). */
 export type ClosePayload =
   | { error: 0; code: number; reason: string }

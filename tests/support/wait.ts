@@ -12,3 +12,26 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * `promise`, or a rejection naming `what` after `ms`: an awaited close or
+ * reply that never comes fails the test instead of hanging it.
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  ms = 10_000,
+  what = "promise",
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not settle within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

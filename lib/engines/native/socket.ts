@@ -219,7 +219,11 @@ export class NativeSocket implements Transport {
         // it keeps, so a read costs no allocation.
         const buf = this.#readBuf;
         const n = await this.#tcp.read(buf);
-        if (n === null) break;
+        if (n === null) {
+          // No close frame: error() hears of it, as on Deno.
+          if (!this.#sentClose) this.#conn.failed(new Error("Unexpected EOF"));
+          break;
+        }
         this.idleTicks = 0;
         if (!this.#parser.done) this.#parser.push(buf.subarray(0, n));
         if (this.#peerClosed) {
