@@ -24,6 +24,12 @@ import {
   DEFLATE_USAGE,
 } from "./deflate_flags.ts";
 import { parseBusSpec } from "../topics/bus.ts";
+import {
+  applyHistoryFlags,
+  HISTORY_FLAGS,
+  HISTORY_USAGE,
+  type HistoryEnv,
+} from "./history_flags.ts";
 
 /** What the command line asks for. */
 export type CliResult =
@@ -60,14 +66,14 @@ Options:
                             TOKEN" (default $DENOSOCKET_OPS_TOKEN, else open)
       --list-handlers       print the handler table and exit
   -h, --help                this text
-  -V, --version             print the version${SECURITY_USAGE}${DEFLATE_USAGE}`;
+  -V, --version             print the version${HISTORY_USAGE}${SECURITY_USAGE}${DEFLATE_USAGE}`;
 
 const LEVELS = ["debug", "info", "warn", "error"];
 const ENGINES = ["deno", "native"];
 const LOG_FORMATS = ["text", "json"];
 
 /** The environment variables the command line falls back on. */
-export interface CliEnv {
+export interface CliEnv extends HistoryEnv {
   PORT?: string;
   DENOSOCKET_HOST?: string;
   DENOSOCKET_OPS_TOKEN?: string;
@@ -116,6 +122,7 @@ export function parseCli(
         "list-handlers": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
+        ...HISTORY_FLAGS,
         ...SECURITY_FLAGS,
         ...DEFLATE_FLAGS,
       },
@@ -172,6 +179,8 @@ export function parseCli(
     if (typeof bus === "string") return fail(bus);
     options.bus = busText;
   }
+  const history = applyHistoryFlags(values, env, options);
+  if (history) return fail(history);
   for (
     const [flag, key] of [
       ["max-message-size", "maxMessageSize"],
