@@ -7,47 +7,8 @@ import assert from "node:assert/strict";
 import { startEngine } from "./support/engines.ts";
 import type { ServerProcess } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
-
-const REDIS = "/usr/bin/redis-server";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Starts redis-server on `port` with no persistence; resolves once it accepts. */
-async function startRedis(port: number, dir: string) {
-  const child = new Deno.Command(REDIS, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      "--daemonize",
-      "no",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill("SIGKILL");
-  throw new Error("redis-server did not start");
-}
+import { freePort, startRedis } from "./support/redis.ts";
+import { type Frame, V1Client } from "./support/topics_client.ts";
 
 async function waitFor(what: string, cond: () => boolean, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -93,6 +54,7 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
   let redis = await startRedis(port, dir);
   const servers: ServerProcess[] = [];
   const clients: TestClient[] = [];
+  const chats: V1Client[] = [];
   try {
     const bus = ["--bus", `redis://127.0.0.1:${port}`];
     // One server per engine: the bus is the engines' common ground.
@@ -137,33 +99,50 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     assert.equal(await a.next(10_000), "from cli");
     assert.equal(await b.next(10_000), "from cli");
 
-    // Chat across servers: each server also PSUBSCRIBEs chat:* for its
-    // history, so Redis sends both copies; each client still gets one.
+    // Chat across servers: the room's history is one Redis stream, so
+    // every client sees the same lines at the same offsets, once each, and
+    // a newcomer on either server gets them replayed.
     const room = `x${crypto.randomUUID().slice(0, 6)}`;
     const chat = async (s: ServerProcess, name: string) => {
-      const c = await TestClient.open(`${s.ws}/chat/${room}?name=${name}`);
-      clients.push(c);
+      const c = await V1Client.open(`${s.ws}/chat/${room}?name=${name}`);
+      chats.push(c);
+      c.send({ type: "subscribe", topic: room, last: 50 });
       return c;
     };
+    /** Lines by offset until `n` distinct ones; fails on a repeated offset. */
+    const lines = async (c: V1Client, n: number, first: Frame[] = []) => {
+      const got = new Map<number, string>();
+      while (got.size < n) {
+        const f = first.shift() ?? await c.next();
+        if (f.type !== "message") continue;
+        assert.ok(!got.has(f.offset), `offset ${f.offset} twice`);
+        got.set(f.offset, `${f.data.type} ${f.data.text}`);
+      }
+      return got;
+    };
     const ann = await chat(s1, "ann");
+    await ann.until((f) => f.type === "subscribed");
     const ben = await chat(s2, "ben");
-    await drain(ann);
-    await drain(ben);
-    const said = await firstThrough(ann, ben, "hi");
-    const text = JSON.parse(String(said)).text as string;
-    // However many tries it took, each message reached each client once.
-    const texts = (ms: unknown[]) => ms.map((m) => JSON.parse(String(m)).text);
-    const atBen = [text, ...texts(await drain(ben))];
-    const atAnn = texts(await drain(ann));
-    assert.equal(new Set(atBen).size, atBen.length, `twice: ${atBen}`);
-    assert.equal(new Set(atAnn).size, atAnn.length, `twice: ${atAnn}`);
-    assert.ok(atAnn.includes(text));
-    // A newcomer on the other server gets the replay from that server.
+    const replayed = (await ben.until((f) => f.type === "subscribed")).before;
+    ann.send({ type: "publish", topic: room, data: { text: "hi ben" } });
+    ben.send({ type: "publish", topic: room, data: { text: "hi ann" } });
+    const atAnn = await lines(ann, 4);
+    const atBen = await lines(ben, 4, replayed); // ann's join, then live
+    assert.deepEqual(atBen, atAnn);
+    assert.deepEqual(
+      [...atAnn.values()].sort(),
+      [
+        "join ann joined",
+        "join ben joined",
+        "message hi ann",
+        "message hi ben",
+      ],
+    );
     const cat = await chat(s2, "cat");
-    const replay = (await drain(cat)).map((m) => JSON.parse(String(m)));
-    assert.ok(
-      replay.some((m) => m.type === "message" && m.text === text),
-      JSON.stringify(replay),
+    const { before } = await cat.until((f) => f.type === "subscribed");
+    assert.deepEqual(
+      new Map(before.map((f) => [f.offset, `${f.data.type} ${f.data.text}`])),
+      atAnn,
     );
 
     // Redis goes away: each server still serves its own subscribers.
@@ -204,6 +183,7 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     }
   } finally {
     await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(chats.map((c) => c.close()));
     await Promise.all(servers.map((s) => s.stop()));
     try {
       redis.kill("SIGKILL");
