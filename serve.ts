@@ -10,7 +10,7 @@
  * @module
  */
 import { type App, createApp } from "./lib/app/app.ts";
-import { startBus, stopBus } from "./lib/topics/bus.ts";
+import { parseBusSpec, startBus, stopBus } from "./lib/topics/bus.ts";
 import { opsTokenFromEnv } from "./lib/ops/ops.ts";
 import manifest from "./handlers/manifest.gen.ts";
 import { routesFromManifest } from "./lib/routing/manifest.ts";
@@ -22,16 +22,30 @@ const app: App = createApp(
   { opsToken: opsTokenFromEnv(), ...historyFromEnv(envOf(HISTORY_ENV)) },
   routesFromManifest(manifest),
 );
-await startBus(
-  envOf(["DENOSOCKET_BUS"]).DENOSOCKET_BUS || "local",
+const bus = parseBusSpec(envOf(["DENOSOCKET_BUS"]).DENOSOCKET_BUS || "local");
+if (typeof bus === "string") throw new TypeError(`DENOSOCKET_BUS: ${bus}`);
+// No top-level await: when SIGTERM comes while one worker serves and
+// another is still evaluating this module, deno serve may never exit (Deno
+// 2.9.6: 2 runs of 4 with a 3 s await in one worker). Waiting here for the
+// bus (up to 3 s for an unreachable Redis) would widen that window, so it
+// starts in the background and the first requests wait for it.
+let stopping = false;
+let starting: Promise<void> | null = startBus(
+  bus,
   app.log,
   undefined,
   envOf(["DENOSOCKET_KV_PATH"]).DENOSOCKET_KV_PATH,
-);
+).then(
+  () => void (stopping && stopBus()),
+  (err) => app.log.error("bus_error", { error: String(err) }),
+).finally(() => (starting = null));
 // An open BroadcastChannel (or Redis socket) keeps the process alive after
 // deno serve's own graceful shutdown: close the bus on the way out.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, () => void stopBus());
+  Deno.addSignalListener(signal, () => {
+    stopping = true;
+    void stopBus();
+  });
 }
 
 /**
@@ -49,5 +63,8 @@ function envOf(names: readonly string[]): Record<string, string | undefined> {
 }
 
 export default {
-  fetch: app.fetch,
+  fetch(req, info) {
+    if (!starting) return app.fetch(req, info);
+    return starting.then(() => app.fetch(req, info));
+  },
 } satisfies Deno.ServeDefaultExport;
