@@ -62,9 +62,10 @@ function envOf(names: readonly string[]): Record<string, string | undefined> {
   return out;
 }
 
-export default {
+const entry: Deno.ServeDefaultExport = {
   fetch(req, info) {
     if (!starting) return app.fetch(req, info);
     return starting.then(() => app.fetch(req, info));
   },
-} satisfies Deno.ServeDefaultExport;
+};
+export default entry;
