@@ -62,6 +62,8 @@ export async function main(
     DENOSOCKET_HOST: Deno.env.get("DENOSOCKET_HOST"),
     DENOSOCKET_OPS_TOKEN: Deno.env.get("DENOSOCKET_OPS_TOKEN"),
     DENOSOCKET_BUS: Deno.env.get("DENOSOCKET_BUS"),
+    DENOSOCKET_HISTORY: Deno.env.get("DENOSOCKET_HISTORY"),
+    DENOSOCKET_HISTORY_TTL: Deno.env.get("DENOSOCKET_HISTORY_TTL"),
   });
   if (cli.kind === "help") {
     console.log(USAGE);
@@ -104,7 +106,12 @@ export async function main(
   programs.configure({ log });
   const app = createApp(options, routes, log);
   const scheme = tls ? "https" : "http";
-  await startBus(options.bus, log);
+  await startBus(
+    options.bus,
+    log,
+    undefined,
+    Deno.env.get("DENOSOCKET_KV_PATH"),
+  );
   const listen = {
     ...tls,
     port: options.port,

@@ -3,13 +3,14 @@
  * the default options and the manifest's handlers. `deno serve` owns the
  * listener (`--port`, `--host`); for the other flags run `main.ts`. The topic
  * bus comes from `DENOSOCKET_BUS` (`broadcast` joins the workers of
- * `--parallel`; `redis://host:port` joins machines).
+ * `--parallel`; `redis://host:port` joins machines), topic history from
+ * `DENOSOCKET_HISTORY` and `DENOSOCKET_HISTORY_TTL`.
  * `$DENOSOCKET_OPS_TOKEN` protects `/_health` and `/_metrics` here too.
  *
  * @module
  */
 import { type App, createApp } from "./lib/app/app.ts";
-import { startBus, stopBus } from "./lib/topics/bus.ts";
+import { parseBusSpec, startBus, stopBus } from "./lib/topics/bus.ts";
 import { opsTokenFromEnv } from "./lib/ops/ops.ts";
 import { HANDLERS_DIR } from "./lib/paths.ts";
 import {
@@ -17,9 +18,13 @@ import {
   manifestDrift,
   staleManifestMessage,
 } from "./lib/routing/manifest_check.ts";
+import { historyFromEnv } from "./lib/cli/history_flags.ts";
+
+const HISTORY_ENV = ["DENOSOCKET_HISTORY", "DENOSOCKET_HISTORY_TTL"] as const;
 
 // A literal import(), so `deno compile` and Deploy see every handler; a
-// broken handler or a stale manifest is one line, not a trace.
+// broken handler or a stale manifest is one line, not a trace. (The only
+// top-level await: a local import, over in milliseconds — see below.)
 const routes = await loadRoutes(
   () => import("./handlers/manifest.gen.ts"),
   null,
@@ -28,27 +33,66 @@ const routes = await loadRoutes(
   console.error(`error: ${err.message}`);
   Deno.exit(1);
 });
-const app: App = createApp({ opsToken: opsTokenFromEnv() }, routes);
-const drift = await manifestDrift(HANDLERS_DIR);
-if (drift) {
-  app.log.warn("manifest_stale", {
-    message: staleManifestMessage(drift, HANDLERS_DIR),
-  });
-}
-await startBus(busFromEnv(), app.log);
+const app: App = createApp(
+  { opsToken: opsTokenFromEnv(), ...historyFromEnv(envOf(HISTORY_ENV)) },
+  routes,
+);
+manifestDrift(HANDLERS_DIR).then(
+  (drift) => {
+    if (!drift) return;
+    app.log.warn("manifest_stale", {
+      message: staleManifestMessage(drift, HANDLERS_DIR),
+    });
+  },
+  () => {
+    /* a folder that cannot be read (Deploy, compile): nothing to compare */
+  },
+);
+const bus = parseBusSpec(envOf(["DENOSOCKET_BUS"]).DENOSOCKET_BUS || "local");
+if (typeof bus === "string") throw new TypeError(`DENOSOCKET_BUS: ${bus}`);
+// No waiting at the top level for the bus: when SIGTERM comes while one
+// worker serves and another is still evaluating this module, deno serve may
+// never exit (Deno 2.9.6: 2 runs of 4 with a 3 s await in one worker).
+// Waiting here for the bus (up to 3 s for an unreachable Redis) would widen
+// that window, so it starts in the background and the first requests wait
+// for it.
+let stopping = false;
+let starting: Promise<void> | null = startBus(
+  bus,
+  app.log,
+  undefined,
+  envOf(["DENOSOCKET_KV_PATH"]).DENOSOCKET_KV_PATH,
+).then(
+  () => void (stopping && stopBus()),
+  (err) => app.log.error("bus_error", { error: String(err) }),
+).finally(() => (starting = null));
 // An open BroadcastChannel (or Redis socket) keeps the process alive after
 // deno serve's own graceful shutdown: close the bus on the way out.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, () => void stopBus());
+  Deno.addSignalListener(signal, () => {
+    stopping = true;
+    void stopBus();
+  });
 }
 
-function busFromEnv(): string {
-  // Ask first: without --allow-env, reading would prompt on a terminal.
-  const env = { name: "env", variable: "DENOSOCKET_BUS" } as const;
-  if (Deno.permissions.querySync(env).state !== "granted") return "local";
-  return Deno.env.get("DENOSOCKET_BUS") || "local";
+/**
+ * The variables that are set and may be read. Asks first: without
+ * --allow-env, reading would prompt on a terminal.
+ */
+function envOf(names: readonly string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const variable of names) {
+    const query = { name: "env", variable } as const;
+    if (Deno.permissions.querySync(query).state !== "granted") continue;
+    out[variable] = Deno.env.get(variable);
+  }
+  return out;
 }
 
-export default {
-  fetch: app.fetch,
-} satisfies Deno.ServeDefaultExport;
+const entry: Deno.ServeDefaultExport = {
+  fetch(req, info) {
+    if (!starting) return app.fetch(req, info);
+    return starting.then(() => app.fetch(req, info));
+  },
+};
+export default entry;

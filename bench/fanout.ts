@@ -2,7 +2,10 @@
  * `deno task bench:fanout`: topic fan-out — 1 publisher, N subscribers
  * (default 1,000), 64-byte messages — on the `local` bus, the `broadcast`
  * bus under `deno serve --parallel` (2 workers) and the `redis` bus (two
- * servers, when `/usr/bin/redis-server` exists). Prints a table and writes
+ * servers, when `/usr/bin/redis-server` exists), each without and with
+ * topic history (`+history`: `--history 2000`; for `broadcast` the store
+ * is Deno KV). With history it also times a resume of 1,000 missed
+ * messages (`fanout_resume.ts`). Prints a table and writes
  * `bench/results/fanout.json`.
  *
  * The client is Deno's WebSocket in this process. The publisher keeps at
@@ -11,12 +14,14 @@
  * bounded queueing. Latency is publish → subscriber `onmessage`, one clock.
  *
  * Flags: --subs N  --messages N  --size BYTES  --window N
- * --only local,broadcast,redis  --out FILE (default bench/results/fanout.json)
+ * --only local,local+history,broadcast,broadcast+history,redis,redis+history
+ * --out FILE (default bench/results/fanout.json)
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { measure, round } from "./fanout_measure.ts";
+import { measureResume, type ResumeResult } from "./fanout_resume.ts";
 import {
   type Proc,
   startMain,
@@ -31,7 +36,11 @@ const { values } = parseArgs({
     messages: { type: "string", default: "1000" },
     size: { type: "string", default: "64" },
     window: { type: "string", default: "8" },
-    only: { type: "string", default: "local,broadcast,redis" },
+    only: {
+      type: "string",
+      default:
+        "local,local+history,broadcast,broadcast+history,redis,redis+history",
+    },
     out: { type: "string" },
   },
 });
@@ -40,6 +49,8 @@ const MESSAGES = Number(values.messages);
 const SIZE = Number(values.size);
 const WINDOW = Number(values.window);
 const TOPIC = "fanout-bench";
+/** Messages each topic keeps in the `+history` rows. */
+const HISTORY = "2000";
 
 /** One scenario's figures. */
 interface Result {
@@ -63,6 +74,8 @@ interface Result {
   clientCpuPct: number;
   serverCpuPct: number;
   clientCpuShare: number;
+  /** With history: a resume of 1,000 missed messages. */
+  resume?: ResumeResult;
 }
 
 async function openSocket(
@@ -147,19 +160,31 @@ async function scenario(
 ): Promise<Result | { bus: string; skipped: string }> {
   const { procs, urls, setup } = await start();
   try {
-    return await run(name, setup, urls, procs.map((p) => p.child.pid));
+    const result = await run(name, setup, urls, procs.map((p) => p.child.pid));
+    if (name.endsWith("+history")) {
+      // Subscriber on the last server, publisher on the first.
+      const topics = urls.map((u) => `${u}/topics`);
+      result.resume = await measureResume(topics.at(-1)!, topics[0]);
+    }
+    return result;
   } finally {
     for (const p of procs.reverse()) await p.stop();
   }
 }
 
+/** The flags and variables of a `+history` row. */
+function historyFlags(name: string): string[] {
+  return name.endsWith("+history") ? ["--history", HISTORY] : [];
+}
+
 const loadBefore = Deno.readTextFileSync("/proc/loadavg").trim();
 const results: (Result | { bus: string; skipped: string })[] = [];
 const only = new Set(values.only.split(","));
-if (only.has("local")) {
+for (const name of ["local", "local+history"]) {
+  if (!only.has(name)) continue;
   results.push(
-    await scenario("local", async () => {
-      const p = await startMain([]);
+    await scenario(name, async () => {
+      const p = await startMain(historyFlags(name));
       return {
         procs: [p],
         urls: [`ws://127.0.0.1:${p.port}`],
@@ -168,10 +193,15 @@ if (only.has("local")) {
     }),
   );
 }
-if (only.has("broadcast")) {
+for (const name of ["broadcast", "broadcast+history"]) {
+  if (!only.has(name)) continue;
+  const kv = await Deno.makeTempDir({ prefix: "denosocket-bench-kv-" });
   results.push(
-    await scenario("broadcast", async () => {
-      const p = await startParallel(2, "broadcast");
+    await scenario(name, async () => {
+      const env: Record<string, string> = name.endsWith("+history")
+        ? { DENOSOCKET_HISTORY: HISTORY, DENOSOCKET_KV_PATH: `${kv}/t.kv` }
+        : {};
+      const p = await startParallel(2, "broadcast", env);
       await new Promise((r) => setTimeout(r, 1000)); // both workers up
       return {
         procs: [p],
@@ -180,34 +210,40 @@ if (only.has("broadcast")) {
       };
     }),
   );
+  await Deno.remove(kv, { recursive: true });
 }
-if (only.has("redis")) {
-  let haveRedis = false;
-  try {
-    haveRedis = Deno.statSync("/usr/bin/redis-server").isFile;
-  } catch { /* not installed */ }
+let haveRedis = false;
+try {
+  haveRedis = Deno.statSync("/usr/bin/redis-server").isFile;
+} catch { /* not installed */ }
+for (const name of ["redis", "redis+history"]) {
+  if (!only.has(name)) continue;
   if (!haveRedis) {
-    results.push({ bus: "redis", skipped: "redis-server not installed" });
-  } else {
-    results.push(
-      await scenario("redis", async () => {
-        const redis = await startRedis();
-        const bus = ["--bus", `redis://127.0.0.1:${redis.port}`];
-        const a = await startMain(bus);
-        const b = await startMain(bus);
-        return {
-          procs: [redis, a, b],
-          urls: [`ws://127.0.0.1:${a.port}`, `ws://127.0.0.1:${b.port}`],
-          setup: "2 × main.ts + redis-server, subscribers split evenly",
-        };
-      }),
-    );
+    results.push({ bus: name, skipped: "redis-server not installed" });
+    continue;
   }
+  results.push(
+    await scenario(name, async () => {
+      const redis = await startRedis();
+      const bus = [
+        "--bus",
+        `redis://127.0.0.1:${redis.port}`,
+        ...historyFlags(name),
+      ];
+      const a = await startMain(bus);
+      const b = await startMain(bus);
+      return {
+        procs: [redis, a, b],
+        urls: [`ws://127.0.0.1:${a.port}`, `ws://127.0.0.1:${b.port}`],
+        setup: "2 × main.ts + redis-server, subscribers split evenly",
+      };
+    }),
+  );
 }
 
 const rows = results.map((r) =>
-  "skipped" in r ? `${r.bus.padEnd(10)} skipped: ${r.skipped}` : [
-    r.bus.padEnd(10),
+  "skipped" in r ? `${r.bus.padEnd(18)} skipped: ${r.skipped}` : [
+    r.bus.padEnd(18),
     String(r.deliveriesPerSec).padStart(12),
     r.p50Ms.toFixed(2).padStart(8),
     r.p99Ms.toFixed(2).padStart(8),
@@ -216,6 +252,7 @@ const rows = results.map((r) =>
     String(r.duplicates).padStart(5),
     `${r.clientCpuPct}%`.padStart(8),
     `${r.serverCpuPct}%`.padStart(8),
+    (r.resume ? r.resume.medianMs.toFixed(1) : "-").padStart(10),
     `  ${Object.values(r.perServer).join("/")}`,
   ].join(" ")
 );
@@ -223,11 +260,14 @@ console.log(
   `fan-out: 1 publisher, ${SUBS} subscribers, ${SIZE} B messages, ${MESSAGES} messages, window ${WINDOW}; load ${
     loadBefore.split(" ").slice(0, 3).join(" ")
   }\n` +
-    `${"bus".padEnd(10)} ${"deliveries/s".padStart(12)} ${
+    `${"bus".padEnd(18)} ${"deliveries/s".padStart(12)} ${
       "p50 ms".padStart(8)
     } ${"p99 ms".padStart(8)} ${"idle p99".padStart(9)} ${"lost".padStart(6)} ${
       "dup".padStart(5)
-    } ${"client".padStart(8)} ${"server".padStart(8)}   subs per server\n` +
+    } ${"client".padStart(8)} ${"server".padStart(8)} ${
+      "resume ms".padStart(10)
+    }   subs per server
+` +
     rows.join("\n"),
 );
 const out = values.out

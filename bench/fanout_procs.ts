@@ -92,7 +92,11 @@ export function startMain(args: string[]): Promise<Proc> {
  * const p = await startParallel(2, "broadcast");
  * ```
  */
-export function startParallel(workers: number, bus: string): Promise<Proc> {
+export function startParallel(
+  workers: number,
+  bus: string,
+  env: Record<string, string> = {},
+): Promise<Proc> {
   return spawnListening(
     Deno.execPath(),
     [
@@ -105,7 +109,7 @@ export function startParallel(workers: number, bus: string): Promise<Proc> {
       "127.0.0.1",
       "serve.ts",
     ],
-    { DENO_JOBS: String(workers), DENOSOCKET_BUS: bus },
+    { DENO_JOBS: String(workers), DENOSOCKET_BUS: bus, ...env },
     /Listening on http:\/\/[^:]+:(\d+)\//,
   );
 }

@@ -17,6 +17,7 @@ import * as $pubsub_topic_ from "./pubsub/[topic].ts";
 import * as $reverse from "./reverse.ts";
 import * as $rooms_name_ from "./rooms/[name].ts";
 import * as $subprotocol from "./subprotocol.ts";
+import * as $topics from "./topics.ts";
 
 const manifest: Manifest = {
   routes: {
@@ -36,6 +37,7 @@ const manifest: Manifest = {
     "./reverse.ts": $reverse,
     "./rooms/[name].ts": $rooms_name_,
     "./subprotocol.ts": $subprotocol,
+    "./topics.ts": $topics,
   },
 };
 

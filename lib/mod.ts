@@ -1,7 +1,7 @@
 /**
  * The only module handlers import: `defineHandler`, `programHandler` (a
  * program per connection, as websocketd), topics (`publish`, `listen`,
- * `subscriberCount`) and the handler API types.
+ * `subscriberCount`, `topicHistory`, `serveTopics`) and the handler API types.
  *
  * @example
  * ```ts
@@ -28,14 +28,27 @@ export {
   listen,
   publish,
   subscriberCount,
+  topicHistory,
 } from "./topics/topics.ts";
+export { serveTopics, type TopicsPolicy } from "./topics/serve_topics.ts";
+export {
+  TOPICS_PROTOCOL,
+  type TopicsErrorCode,
+  type TopicsRefusal,
+} from "./topics/wire_v1.ts";
+export type { HistoryRule } from "./topics/history/policy.ts";
 export type { PublishOptions, TopicListener } from "./topics/registry.ts";
 export type {
   AcceptResult,
   Conn,
   Handler,
   MessageData,
+  NotRecovered,
+  Position,
   ReadyState,
   RemoteAddr,
+  Subscribed,
+  SubscribeFormat,
+  SubscribeOptions,
   UpgradeInfo,
 } from "./types.ts";

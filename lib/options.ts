@@ -60,6 +60,10 @@ export interface ServerOptions {
   sendBufferLimit: number;
   /** Topic bus: `local`, `broadcast` or `redis://host:port[/db]`. Default `local`. */
   bus: string;
+  /** Messages each topic keeps for resume, unless `topicHistory()` says otherwise; 0 = off (default). */
+  history: number;
+  /** Seconds a kept message lives; 0 = no age bound. Default 3600. */
+  historyTtl: number;
   /** Log line format. Default `text`. */
   logFormat: LogFormat;
   /** Serve `/_health` and `/_metrics` (and count for them). Default true. */
@@ -116,6 +120,8 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   maxMessagesPerSecond: 0,
   sendBufferLimit: 16 * 1024 * 1024,
   bus: "local",
+  history: 0,
+  historyTtl: 3600,
   logFormat: "text",
   ops: true,
   opsToken: null,

@@ -89,6 +89,13 @@ export interface Conn<S = unknown> extends AsyncIterable<MessageData> {
    * TypeError otherwise). A no-op once closing; every topic is left on close.
    */
   subscribe(topic: string): void;
+  /**
+   * Subscribes with positions, on a topic with history: first the messages
+   * after `options.since` (or the `last` N), then live ones, each offset
+   * once and in order. Resolves once live; never rejects. Subscribing
+   * again replaces the subscription. See docs/topics.md.
+   */
+  subscribe(topic: string, options: SubscribeOptions): Promise<Subscribed>;
   /** Leaves `topic` (a no-op if not subscribed). */
   unsubscribe(topic: string): void;
   /** The topics this connection subscribes to, as a fresh array. */
@@ -143,4 +150,46 @@ export interface UpgradeInfo {
   remoteAddr: RemoteAddr;
   /** The subprotocol that will be chosen, or `""`. */
   protocol: string;
+}
+
+/**
+ * A message's place in a topic with history: `offset` counts up by one per
+ * message (1, 2, 3 …) within an `epoch`; a new epoch means earlier history
+ * may be lost and offsets start again.
+ */
+export interface Position {
+  epoch: string;
+  offset: number;
+}
+
+/** How topic messages reach the client: as published, or as v1 JSON frames. */
+export type SubscribeFormat = "data" | "envelope";
+
+/** Options of `conn.subscribe(topic, options)`. */
+export interface SubscribeOptions {
+  /** Resume: first every message after this position. */
+  since?: Position;
+  /** First the last N messages (when `since` is absent or cannot be met). */
+  last?: number;
+  /** `"envelope"`: `denosocket.topics.v1` frames. Default `"data"`. */
+  format?: SubscribeFormat;
+  /** The topic's name in envelopes (default: the topic). */
+  name?: string;
+}
+
+/** Why a resume was not complete. */
+export type NotRecovered =
+  | "epoch"
+  | "trimmed"
+  | "ahead"
+  | "no_history"
+  | "unavailable";
+
+/** What `conn.subscribe()` resolves with, once live. */
+export interface Subscribed extends Position {
+  topic: string;
+  /** `since` was given and every message after it was delivered. */
+  recovered: boolean;
+  /** With `since`, why not recovered. */
+  reason?: NotRecovered;
 }

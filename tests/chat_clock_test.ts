@@ -3,24 +3,25 @@ import assert from "node:assert/strict";
 import { clockRunning } from "../handlers/clock.ts";
 import { subscriberCount } from "../lib/mod.ts";
 import { upgradeHeaders } from "./support/raw.ts";
-import { startServer } from "./support/server.ts";
+import { startServer, type TestServer } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
+import { V1Client } from "./support/topics_client.ts";
 import { eachEngine } from "./support/engines.ts";
 
-interface Chat {
-  type: string;
-  from: string;
-  text: string;
-  ts: number;
-  server?: string;
+/** A chat client on the v1 protocol, subscribed to its room. */
+async function chatter(server: TestServer, room: string, query = "") {
+  const c = await V1Client.open(`${server.ws}/chat/${room}${query}`);
+  c.send({ type: "subscribe", topic: room, last: 50 });
+  return c;
 }
 
-async function nextChat(c: TestClient): Promise<Chat> {
-  return JSON.parse(await c.next() as string);
+/** The next chat message (the `data` of a `message` frame). */
+async function nextChat(c: V1Client) {
+  return (await c.until((f) => f.type === "message")).frame.data;
 }
 
-/** Reads until a message of `type` from `from` arrives. */
-async function until(c: TestClient, type: string, from: string): Promise<Chat> {
+/** Reads until a chat message of `type` from `from` arrives. */
+async function until(c: V1Client, type: string, from: string) {
   for (let i = 0; i < 200; i++) {
     const m = await nextChat(c);
     if (m.type === type && m.from === from) return m;
@@ -32,17 +33,17 @@ eachEngine.test("/chat/:room: join and leave notices, messages to everyone in th
   const server = await startServer({ engine });
   try {
     const room = `r${crypto.randomUUID().slice(0, 6)}`;
-    const alice = await TestClient.open(`${server.ws}/chat/${room}?name=alice`);
+    const alice = await chatter(server, room, "?name=alice");
     const join = await nextChat(alice);
     assert.equal(join.type, "join");
     assert.equal(join.from, "alice");
     assert.match(join.server!, /^[0-9a-f]{8}$/);
-    const bob = await TestClient.open(`${server.ws}/chat/${room}?name=bob`);
+    const bob = await chatter(server, room, "?name=bob");
     assert.equal((await until(alice, "join", "bob")).text, "bob joined");
     await until(bob, "join", "bob");
-    const other = await TestClient.open(`${server.ws}/chat/${room}x?name=eve`);
+    const other = await chatter(server, `${room}x`, "?name=eve");
     await until(other, "join", "eve");
-    alice.send(JSON.stringify({ text: " hi bob " }));
+    alice.send({ type: "publish", topic: room, data: { text: " hi bob " } });
     for (const c of [alice, bob]) {
       const m = await nextChat(c);
       assert.deepEqual([m.type, m.from, m.text], [
@@ -52,7 +53,7 @@ eachEngine.test("/chat/:room: join and leave notices, messages to everyone in th
       ]);
       assert.ok(Math.abs(m.ts - Date.now()) < 60_000);
     }
-    bob.send("plain text works");
+    bob.send({ type: "publish", topic: room, data: "plain text works" });
     assert.equal((await nextChat(alice)).text, "plain text works");
     // The other room heard none of it: its next message is its own marker.
     other.send("mark");
@@ -74,16 +75,19 @@ eachEngine.test("/chat/:room replays the room's last 50 messages on join", async
   const server = await startServer({ engine });
   try {
     const room = `h${crypto.randomUUID().slice(0, 6)}`;
-    const alice = await TestClient.open(`${server.ws}/chat/${room}?name=alice`);
-    await nextChat(alice);
+    const alice = await chatter(server, room, "?name=alice");
+    await nextChat(alice); // her join
     for (let i = 1; i <= 55; i++) {
-      alice.send(`m${i}`);
+      alice.send({ type: "publish", topic: room, data: { text: `m${i}` } });
       assert.equal((await nextChat(alice)).text, `m${i}`);
     }
-    const bob = await TestClient.open(`${server.ws}/chat/${room}?name=bob`);
-    const replay: string[] = [];
-    for (let i = 0; i < 50; i++) replay.push((await nextChat(bob)).text);
-    assert.deepEqual(replay, Array.from({ length: 50 }, (_, i) => `m${i + 6}`));
+    const bob = await chatter(server, room, "?name=bob");
+    const { frame, before } = await bob.until((f) => f.type === "subscribed");
+    assert.deepEqual(
+      before.map((f) => f.data.text),
+      Array.from({ length: 50 }, (_, i) => `m${i + 6}`),
+    );
+    assert.equal(frame.offset, 56); // alice's join, then 55 lines
     assert.equal((await nextChat(bob)).type, "join");
     await Promise.all([alice.close(), bob.close()]);
   } finally {
@@ -91,7 +95,7 @@ eachEngine.test("/chat/:room replays the room's last 50 messages on join", async
   }
 });
 
-eachEngine.test("/chat/:room refuses bad room names (400), binary (4003) and long text", async (engine) => {
+eachEngine.test("/chat/:room refuses bad room names (400), other topics, binary (4003) and long text", async (engine) => {
   const server = await startServer({ engine });
   try {
     const res = await fetch(`${server.http}/chat/no%20spaces`, {
@@ -106,23 +110,42 @@ eachEngine.test("/chat/:room refuses bad room names (400), binary (4003) and lon
     assert.equal(res2.status, 400);
     await res2.body?.cancel();
 
-    const c = await TestClient.open(
-      `${server.ws}/chat/rules?name=${
-        encodeURIComponent("\u0007 " + "n".repeat(40))
-      }`,
+    const room = `rules${engine}`;
+    const c = await chatter(
+      server,
+      room,
+      `?name=${encodeURIComponent("\u0007 " + "n".repeat(40))}`,
     );
     const join = await nextChat(c);
     assert.equal(join.from, "n".repeat(32));
-    c.send("y".repeat(2001));
-    const err = await nextChat(c);
-    assert.equal(err.type, "error");
-    assert.match(err.text, /over 2000/);
-    c.send(new Uint8Array([1]));
-    const closed = await c.closed;
+    c.send({ type: "subscribe", topic: "another-room" });
+    const other = await c.until((f) => f.type === "error");
+    assert.deepEqual([other.frame.code, other.frame.topic], [
+      "unknown_topic",
+      "another-room",
+    ]);
+    c.send({
+      type: "publish",
+      topic: room,
+      data: { text: "y".repeat(2001) },
+      id: 1,
+    });
+    const err = (await c.until((f) => f.type === "error")).frame;
+    assert.deepEqual([err.code, err.id], ["too_large", 1]);
+    assert.match(err.message, /over 2000/);
+    c.send({ type: "publish", topic: room, data: { text: 5 } });
+    assert.equal(
+      (await c.until((f) => f.type === "error")).frame.code,
+      "bad_request",
+    );
+    c.c.send(new Uint8Array([1]));
+    const closed = await c.c.closed;
     assert.equal(closed.code, 4003);
-    assert.equal(closed.reason, "chat takes text messages");
-    const anon = await TestClient.open(`${server.ws}/chat/rules`);
-    assert.match((await nextChat(anon)).from, /^guest-/);
+    assert.equal(closed.reason, "denosocket.topics.v1 takes JSON text frames");
+    const anon = await chatter(server, room);
+    // After the room's replay, its own join, as guest-ID.
+    await anon.until((f) => f.type === "subscribed");
+    assert.match((await nextChat(anon)).from, /^guest-[0-9a-z]+$/);
     await anon.close();
   } finally {
     await server.close();

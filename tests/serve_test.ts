@@ -20,3 +20,20 @@ Deno.test("serve.ts serves the tutorial and /echo under deno serve --parallel", 
     if (!stopped) await server.stop("SIGKILL");
   }
 });
+
+Deno.test("serve.ts under deno serve --parallel exits on SIGTERM while its bus is still starting (Redis unreachable)", async () => {
+  // Nothing listens there: the Redis bus waits up to 3 s for it to answer.
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  const server = await spawnDenoServe(["--parallel"], {
+    DENO_JOBS: "2",
+    DENOSOCKET_BUS: `redis://127.0.0.1:${port}`,
+  });
+  const started = Date.now();
+  const status = await server.stop("SIGTERM");
+  assert.ok(
+    status.signal !== "SIGKILL" && Date.now() - started < 10_000,
+    `deno serve did not exit on SIGTERM:\n${server.output()}`,
+  );
+});

@@ -3,13 +3,17 @@
  * `DENOSOCKET_BUS=broadcast`: a real `deno serve` process and real clients.
  */
 import assert from "node:assert/strict";
-import { TestClient } from "./support/ws_client.ts";
 import { spawnDenoServe } from "./support/server.ts";
+import { V1Client } from "./support/topics_client.ts";
 
-/** Starts `deno serve --parallel serve.ts` (2 workers) and waits until it listens. */
-async function startParallel(env: Record<string, string>) {
-  const server = await spawnDenoServe(["--parallel"], {
+/**
+ * Starts `deno serve --parallel serve.ts` (2 workers) and waits until it
+ * listens; the chat's history goes to a Deno KV file in `dir`.
+ */
+async function startParallel(env: Record<string, string>, dir: string) {
+  const server = await spawnDenoServe(["--parallel", "--allow-write"], {
     DENO_JOBS: "2",
+    DENOSOCKET_KV_PATH: `${dir}/topics.kv`,
     ...env,
   });
   // Each worker loads serve.ts on its own; give the second one a moment.
@@ -24,25 +28,32 @@ interface Chat {
   server?: string;
 }
 
-async function until(c: TestClient, pred: (m: Chat) => boolean): Promise<Chat> {
+async function until(c: V1Client, pred: (m: Chat) => boolean): Promise<Chat> {
   for (let i = 0; i < 500; i++) {
-    const m: Chat = JSON.parse(await c.next(10_000) as string);
-    if (pred(m)) return m;
+    const f = await c.next(10_000);
+    if (f.type === "message" && pred(f.data)) return f.data;
   }
   throw new Error("no matching message");
 }
 
+async function chatter(port: number, room: string, name: string) {
+  const c = await V1Client.open(
+    `ws://127.0.0.1:${port}/chat/${room}?name=${name}`,
+  );
+  c.send({ type: "subscribe", topic: room, last: 50 });
+  return c;
+}
+
 Deno.test("broadcast bus: a message published on one worker reaches subscribers on the other", async () => {
-  const server = await startParallel({ DENOSOCKET_BUS: "broadcast" });
-  const clients: { c: TestClient; name: string; server: string }[] = [];
+  const dir = await Deno.makeTempDir({ prefix: "denosocket-par-" });
+  const server = await startParallel({ DENOSOCKET_BUS: "broadcast" }, dir);
+  const clients: { c: V1Client; name: string; server: string }[] = [];
   try {
     const room = `p${crypto.randomUUID().slice(0, 6)}`;
     // Connections spread unevenly over workers: open until two hold some.
     for (let i = 0; i < 60; i++) {
       const name = `u${i}`;
-      const c = await TestClient.open(
-        `ws://127.0.0.1:${server.port}/chat/${room}?name=${name}`,
-      );
+      const c = await chatter(server.port, room, name);
       const join = await until(c, (m) => m.type === "join" && m.from === name);
       clients.push({ c, name, server: join.server! });
       if (new Set(clients.map((x) => x.server)).size >= 2 && i >= 3) break;
@@ -50,8 +61,8 @@ Deno.test("broadcast bus: a message published on one worker reaches subscribers 
     const workers = [...new Set(clients.map((x) => x.server))];
     assert.equal(workers.length, 2, "clients landed on two workers");
     const speaker = clients.find((x) => x.server === workers[0])!;
-    speaker.c.send("across workers");
-    speaker.c.send("end");
+    speaker.c.send({ type: "publish", topic: room, data: "across workers" });
+    speaker.c.send({ type: "publish", topic: room, data: "end" });
     // Exactly once, in order: each client's next two chat messages are the
     // message and then the marker (join notices skipped).
     for (const x of clients) {
@@ -66,13 +77,11 @@ Deno.test("broadcast bus: a message published on one worker reaches subscribers 
       ], x.name);
     }
     // Replay on join works across workers: a newcomer on each worker gets
-    // both messages from its own worker's history, once each, in order.
+    // both messages from the shared history, once each, in order.
     const replayed = new Map<string, string[]>();
     for (let i = 0; i < 60 && replayed.size < 2; i++) {
       const name = `late${i}`;
-      const late = await TestClient.open(
-        `ws://127.0.0.1:${server.port}/chat/${room}?name=${name}`,
-      );
+      const late = await chatter(server.port, room, name);
       // The replay, then its own join (another newcomer's join may come
       // in between, from the other worker).
       const texts: string[] = [];
@@ -102,5 +111,6 @@ Deno.test("broadcast bus: a message published on one worker reaches subscribers 
       exited,
       `deno serve did not exit after SIGTERM:\n${server.output()}`,
     );
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -14,49 +14,8 @@ import type { ServerProcess } from "./support/server.ts";
 import { childEnv } from "./support/spawn.ts";
 import { TOOLS } from "./support/tools.ts";
 import { TestClient } from "./support/ws_client.ts";
-
-const REDIS = TOOLS.redisServer.path;
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Starts redis-server on `port` with no persistence; resolves once it accepts. */
-async function startRedis(port: number, dir: string) {
-  const child = new Deno.Command(REDIS, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      "--daemonize",
-      "no",
-    ],
-    clearEnv: true,
-    env: childEnv(),
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill("SIGKILL");
-  throw new Error("redis-server did not start");
-}
+import { freePort, startRedis } from "./support/redis.ts";
+import { type Frame, V1Client } from "./support/topics_client.ts";
 
 async function waitFor(what: string, cond: () => boolean, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -91,18 +50,6 @@ async function upTo(c: TestClient, marker: string): Promise<unknown[]> {
   }
 }
 
-/** The chat texts `c` receives up to the message `marker` (joins skipped). */
-async function chatUpTo(c: TestClient, marker: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = JSON.parse(String(await c.next(10_000)));
-    if (m.type !== "message") continue;
-    if (m.text === marker) return out;
-    out.push(m.text);
-  }
-}
-
-/** `tag-from` … `tag-to`, the numbered messages `firstThrough` sends. */
 function numbered(tag: string, from: number, to: number): string[] {
   return Array.from({ length: to - from + 1 }, (_, i) => `${tag}-${from + i}`);
 }
@@ -117,6 +64,7 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
   let redis = await startRedis(port, dir);
   const servers: ServerProcess[] = [];
   const clients: TestClient[] = [];
+  const chats: V1Client[] = [];
   try {
     const bus = ["--bus", `redis://127.0.0.1:${port}`];
     // One server per engine: the bus is the engines' common ground.
@@ -175,53 +123,51 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     assert.deepEqual(await upTo(b, "from cli"), []);
     assert.deepEqual(await upTo(b, "mark-5"), []);
 
-    // Chat across servers: each server also PSUBSCRIBEs chat:* for its
-    // history, so Redis sends both copies; each client still gets one.
+    // Chat across servers: the room's history is one Redis stream, so
+    // every client sees the same lines at the same offsets, once each, and
+    // a newcomer on either server gets them replayed.
     const room = `x${crypto.randomUUID().slice(0, 6)}`;
     const chat = async (s: ServerProcess, name: string) => {
-      const c = await TestClient.open(`${s.ws}/chat/${room}?name=${name}`);
-      clients.push(c);
+      const c = await V1Client.open(`${s.ws}/chat/${room}?name=${name}`);
+      chats.push(c);
+      c.send({ type: "subscribe", topic: room, last: 50 });
       return c;
     };
+    /** Lines by offset until `n` distinct ones; fails on a repeated offset. */
+    const lines = async (c: V1Client, n: number, first: Frame[] = []) => {
+      const got = new Map<number, string>();
+      while (got.size < n) {
+        const f = first.shift() ?? await c.next();
+        if (f.type !== "message") continue;
+        assert.ok(!got.has(f.offset), `offset ${f.offset} twice`);
+        got.set(f.offset, `${f.data.type} ${f.data.text}`);
+      }
+      return got;
+    };
     const ann = await chat(s1, "ann");
+    await ann.until((f) => f.type === "subscribed");
     const ben = await chat(s2, "ben");
-    // Until ben hears ann: the first "hi-N" to reach him, the last one sent.
-    let first = -1, last = -1;
-    for (let i = 0; first < 0; i++) {
-      if (i === 100) throw new Error("no chat message got through");
-      ann.send(`hi-${i}`);
-      last = i;
-      try {
-        for (;;) {
-          const m = JSON.parse(String(await ben.next(300)));
-          if (m.type === "message") {
-            first = Number(m.text.slice(3));
-            break;
-          }
-        }
-      } catch { /* not subscribed yet */ }
-    }
-    ann.send("hi-end");
-    // However many tries it took, each message reached each client once,
-    // in order: ann (local) all of them, ben those after his first.
+    const replayed = (await ben.until((f) => f.type === "subscribed")).before;
+    ann.send({ type: "publish", topic: room, data: { text: "hi ben" } });
+    ben.send({ type: "publish", topic: room, data: { text: "hi ann" } });
+    const atAnn = await lines(ann, 4);
+    const atBen = await lines(ben, 4, replayed); // ann's join, then live
+    assert.deepEqual(atBen, atAnn);
     assert.deepEqual(
-      await chatUpTo(ben, "hi-end"),
-      numbered("hi", first + 1, last),
+      [...atAnn.values()].sort(),
+      [
+        "join ann joined",
+        "join ben joined",
+        "message hi ann",
+        "message hi ben",
+      ],
     );
-    assert.deepEqual(await chatUpTo(ann, "hi-end"), numbered("hi", 0, last));
-    // A newcomer on the other server gets the replay from that server: the
-    // tail of what it heard, in order, once, up to the last message.
     const cat = await chat(s2, "cat");
-    const replay: string[] = [];
-    for (;;) {
-      const m = JSON.parse(String(await cat.next(10_000)));
-      if (m.type === "join" && m.from === "cat") break;
-      if (m.type === "message") replay.push(m.text);
-    }
-    assert.equal(replay.at(-1), "hi-end", JSON.stringify(replay));
-    const from = Number(replay[0].slice(3));
-    assert.ok(from <= first + 1, `replay starts at ${replay[0]}`);
-    assert.deepEqual(replay, [...numbered("hi", from, last), "hi-end"]);
+    const { before } = await cat.until((f) => f.type === "subscribed");
+    assert.deepEqual(
+      new Map(before.map((f) => [f.offset, `${f.data.type} ${f.data.text}`])),
+      atAnn,
+    );
 
     // Redis goes away: each server still serves its own subscribers.
     redis.kill("SIGKILL");
@@ -265,6 +211,7 @@ Deno.test("redis bus: a deno-engine and a native-engine server share topics, sur
     }
   } finally {
     await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(chats.map((c) => c.close()));
     await Promise.all(servers.map((s) => s.stop()));
     try {
       redis.kill("SIGKILL");

@@ -1,50 +1,48 @@
 /**
- * `/chat/:room?name=NICK`: a chat room on topics (page: `/chat.html`).
+ * `/chat/:room?name=NICK`: a chat room (page: `/chat.html`) on the
+ * `denosocket.topics.v1` protocol, so `/denosocket.js` can resume it after
+ * a reconnect without a lost or doubled line.
  *
- * The server sends JSON `{type, from, text, ts}`: `message`, `join`, `leave`
- * or `error`; join notices also carry `server`, the id of the process or
- * worker that holds the joining connection. Clients send plain text or
- * `{"text": "..."}` (at most 2,000 characters; binary closes with 4003).
- * Rooms are 1-64 of `A-Z a-z 0-9 - _` (else 400). On join the room's last 50 messages are replayed from
- * this process's history, which hears every room: through the bus it also
- * hears the other workers (`broadcast`) or servers (`redis`) — from the time
- * it started, and not while Redis was away.
+ * A client subscribes to the topic named like the room (any other →
+ * `unknown_topic`), usually with `last: 50`, and publishes `{"text": "…"}`
+ * or a string (at most 2,000 characters, else `too_large`). The room keeps
+ * its last 200 messages for a day (`topicHistory("chat:*")`). Messages on
+ * the topic are `{type, from, text, ts}` with `type` `message`, `join` or
+ * `leave`; a join also carries `server`, the id of the process or worker
+ * holding the newcomer. A join is published when a client subscribes
+ * without `since` (a visit, not a reconnect), a leave when it closes on
+ * purpose (1000, or a bare close: 1005); a dropped connection may come
+ * back. Rooms are 1-64 of `A-Z a-z 0-9 - _` (else 400).
  */
-import { defineHandler, instanceId, listen, publish } from "../../lib/mod.ts";
+import {
+  defineHandler,
+  instanceId,
+  publish,
+  serveTopics,
+  topicHistory,
+  TOPICS_PROTOCOL,
+  type TopicsRefusal,
+} from "../../lib/mod.ts";
 
-const HISTORY = 50;
-const MAX_ROOMS = 1000;
 const MAX_TEXT = 2000;
 const MAX_NAME = 32;
 const ROOM = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** A chat message as it goes over the wire. */
+topicHistory("chat:*", { size: 200, ttl: 86400 });
+
+/** A chat message as it goes over the topic. */
 export interface ChatMessage {
-  type: "message" | "join" | "leave" | "error";
+  type: "message" | "join" | "leave";
   from: string;
   text: string;
   ts: number;
   server?: string;
 }
 
-/** Last messages per room, least recently used room first. */
-const history = new Map<string, string[]>();
-
-// One listener for every room: messages published here and those the bus
-// brings from other workers or servers all pass through it exactly once.
-listen("chat:*", (data, topic) => {
-  if (typeof data !== "string" || !data.startsWith('{"type":"message"')) return;
-  const room = topic.slice("chat:".length);
-  const list = history.get(room) ?? [];
-  history.delete(room);
-  history.set(room, list);
-  list.push(data);
-  if (list.length > HISTORY) list.shift();
-  if (history.size > MAX_ROOMS) history.delete(history.keys().next().value!);
-});
-
-function json(msg: ChatMessage): string {
-  return JSON.stringify(msg);
+interface ChatState {
+  room: string;
+  name: string;
+  joined: boolean;
 }
 
 /** `?name=`: control characters removed, at most 32 characters. */
@@ -53,25 +51,32 @@ function nickname(raw: string | null, fallback: string): string {
   return [...clean].slice(0, MAX_NAME).join("") || fallback;
 }
 
-/** The text of a client message: `{"text": ...}` or the whole string. */
-function textOf(data: string): string {
-  if (data.startsWith("{")) {
-    try {
-      const v = JSON.parse(data);
-      if (v && typeof v.text === "string") return v.text.trim();
-    } catch {
-      // Not JSON after all: take it as plain text.
-    }
-  }
-  return data.trim();
+function say(room: string, msg: ChatMessage): void {
+  publish(`chat:${room}`, JSON.stringify(msg));
 }
 
-interface ChatState {
-  room: string;
-  name: string;
+/** A client's publish → the chat message stored, or why not. */
+function chatLine(from: string, data: unknown): string | TopicsRefusal {
+  const raw = typeof data === "object" && data !== null
+    ? (data as { text?: unknown }).text
+    : data;
+  if (typeof raw !== "string") {
+    return { code: "bad_request", message: 'send {"text": "..."} or a string' };
+  }
+  const text = raw.trim();
+  if (text === "") return { code: "bad_request", message: "nothing to say" };
+  if (text.length > MAX_TEXT) {
+    return {
+      code: "too_large",
+      message: `message over ${MAX_TEXT} characters`,
+    };
+  }
+  const msg: ChatMessage = { type: "message", from, text, ts: Date.now() };
+  return JSON.stringify(msg);
 }
 
 export default defineHandler<ChatState>({
+  protocols: [TOPICS_PROTOCOL],
   accept(_req, info) {
     const room = info.params.room;
     if (!ROOM.test(room)) {
@@ -80,65 +85,43 @@ export default defineHandler<ChatState>({
         { status: 400 },
       );
     }
-    return { state: { room, name: "" } };
+    return { state: { room, name: "", joined: false } };
   },
   open(conn) {
-    const { room } = conn.state;
     conn.state.name = nickname(
       conn.url.searchParams.get("name"),
       `guest-${conn.id}`,
     );
-    for (const line of history.get(room) ?? []) conn.send(line);
-    conn.subscribe(`chat:${room}`);
-    const name = conn.state.name;
-    publish(
-      `chat:${room}`,
-      json({
-        type: "join",
-        from: name,
-        text: `${name} joined`,
-        ts: Date.now(),
-        server: instanceId,
-      }),
-    );
   },
   message(conn, data) {
-    if (typeof data !== "string") {
-      conn.close(4003, "chat takes text messages");
-      return;
-    }
-    const text = textOf(data);
-    if (text === "") return;
-    if (text.length > MAX_TEXT) {
-      conn.send(json({
-        type: "error",
-        from: "server",
-        text: `message over ${MAX_TEXT} characters`,
-        ts: Date.now(),
-      }));
-      return;
-    }
-    // To everyone, the sender too: each client shows the server's order.
-    publish(
-      `chat:${conn.state.room}`,
-      json({
-        type: "message",
-        from: conn.state.name,
-        text,
-        ts: Date.now(),
-      }),
-    );
+    const { room, name } = conn.state;
+    return serveTopics(conn, data, {
+      topic: (topic) => topic === room ? `chat:${room}` : null,
+      maxTopics: 1,
+      publish: (_conn, _topic, data) => chatLine(name, data),
+      subscribed(conn, _topic, _result, resumed) {
+        conn.state.joined = true;
+        if (resumed) return;
+        const text = `${name} joined`;
+        say(room, {
+          type: "join",
+          from: name,
+          text,
+          ts: Date.now(),
+          server: instanceId,
+        });
+      },
+    });
   },
-  close(conn) {
-    const name = conn.state.name;
-    conn.publish(
-      `chat:${conn.state.room}`,
-      json({
-        type: "leave",
-        from: name,
-        text: `${name} left`,
-        ts: Date.now(),
-      }),
-    );
+  close(conn, code) {
+    const { room, name, joined } = conn.state;
+    // Leaving on purpose; a dropped or restarted connection comes back.
+    if (!joined || (code !== 1000 && code !== 1005)) return;
+    say(room, {
+      type: "leave",
+      from: name,
+      text: `${name} left`,
+      ts: Date.now(),
+    });
   },
 });

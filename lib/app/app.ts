@@ -71,8 +71,8 @@ export function createApp(
   const ops = options.ops
     ? new OpsEndpoints(metrics, () => connections.size, options.opsToken)
     : null;
-  // One registry per isolate: the app built last counts its publishes.
-  topics.meter = ops ? metrics : null;
+  // One registry per isolate: the app built last counts and sets history.
+  topics.configure(ops ? metrics : null, options);
   const settings: ConnectionSettings = {
     maxMessageSize: options.maxMessageSize,
     sendHighWater: options.sendHighWater,

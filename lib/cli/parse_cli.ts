@@ -23,6 +23,11 @@ import {
 import { USAGE } from "./usage.ts";
 import { parseBusSpec } from "../topics/bus.ts";
 import { unknownOption } from "./unknown_option.ts";
+import {
+  applyHistoryFlags,
+  HISTORY_FLAGS,
+  type HistoryEnv,
+} from "./history_flags.ts";
 
 /** What the command line asks for. */
 export type CliResult =
@@ -42,7 +47,7 @@ const ENGINES = ["deno", "native"];
 const LOG_FORMATS = ["text", "json"];
 
 /** The environment variables the command line falls back on. */
-export interface CliEnv {
+export interface CliEnv extends HistoryEnv {
   PORT?: string;
   DENOSOCKET_HOST?: string;
   DENOSOCKET_OPS_TOKEN?: string;
@@ -90,6 +95,7 @@ export function parseCli(args: string[], env: CliEnv): CliResult {
         "list-handlers": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
+        ...HISTORY_FLAGS,
         ...SECURITY_FLAGS,
         ...DEFLATE_FLAGS,
         ...PROGRAM_FLAGS,
@@ -150,6 +156,8 @@ export function parseCli(args: string[], env: CliEnv): CliResult {
     if (typeof bus === "string") return fail(bus);
     options.bus = busText;
   }
+  const history = applyHistoryFlags(values, env, options);
+  if (history) return fail(history);
   for (
     const [flag, key] of [
       ["max-message-size", "maxMessageSize"],

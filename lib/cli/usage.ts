@@ -8,6 +8,7 @@
 import { SECURITY_USAGE } from "./security_flags.ts";
 import { DEFLATE_USAGE } from "./deflate_flags.ts";
 import { PROGRAM_USAGE } from "./program_flags.ts";
+import { HISTORY_USAGE } from "./history_flags.ts";
 
 /** The usage text printed by `-h` and after a bad flag. */
 export const USAGE = `Usage: deno task start [options] [--program CMD [ARGS…]]
@@ -31,4 +32,4 @@ Options:
                             TOKEN" (default $DENOSOCKET_OPS_TOKEN, else open)
       --list-handlers       print the handler table and exit
   -h, --help                this text
-  -V, --version             print the version${SECURITY_USAGE}${DEFLATE_USAGE}${PROGRAM_USAGE}`;
+  -V, --version             print the version${HISTORY_USAGE}${SECURITY_USAGE}${DEFLATE_USAGE}${PROGRAM_USAGE}`;

@@ -10,9 +10,19 @@ import { RateLimiter } from "./flow_control.ts";
 import { ConnectionBase } from "./connection_base.ts";
 import { MessageQueue } from "./message_queue.ts";
 import type { ConnectionInit } from "./transport.ts";
-import { checkTopic, normalize } from "../topics/registry.ts";
+import { checkTopic, normalize, type Subscriber } from "../topics/registry.ts";
 import { topics } from "../topics/topics.ts";
-import type { Conn, Handler, MessageData } from "../types.ts";
+import {
+  checkSubscribeOptions,
+  isPositioned,
+} from "../topics/history/subscribe_types.ts";
+import type {
+  Conn,
+  Handler,
+  MessageData,
+  Subscribed,
+  SubscribeOptions,
+} from "../types.ts";
 import { utf8Length } from "../protocol/utf8_length.ts";
 
 export type {
@@ -39,8 +49,11 @@ export class Connection<S = unknown> extends ConnectionBase<S>
   #handler: Handler<S>;
   #queue: MessageQueue | null;
   #rate: RateLimiter | null;
-  /** Made on the first subscribe: most connections never join a topic. */
-  #topics: Set<string> | null = null;
+  /**
+   * Made on the first subscribe: most connections never join a topic. The
+   * subscriber is the connection itself, or its positioned `Subscription`.
+   */
+  #topics: Map<string, Subscriber> | null = null;
 
   constructor(init: ConnectionInit<S>) {
     super(init);
@@ -51,22 +64,42 @@ export class Connection<S = unknown> extends ConnectionBase<S>
       : null;
   }
 
-  subscribe(topic: string): void {
+  subscribe(topic: string): void;
+  subscribe(topic: string, options: SubscribeOptions): Promise<Subscribed>;
+  subscribe(
+    topic: string,
+    options?: SubscribeOptions,
+  ): Promise<Subscribed> | void {
     checkTopic(topic);
-    if (this._readyState >= 2) return;
-    this.#topics ??= new Set();
-    if (this.#topics.has(topic)) return;
-    this.#topics.add(topic);
-    topics.subscribe(topic, this);
+    if (options) checkSubscribeOptions(options);
+    const plain = { topic, epoch: "", offset: 0, recovered: false };
+    const answer = options ? Promise.resolve(plain) : undefined;
+    if (this._readyState >= 2) return answer;
+    this.#topics ??= new Map();
+    const had = this.#topics.get(topic);
+    const positioned = isPositioned(options);
+    if (had === this && !positioned) return answer;
+    if (had) topics.unsubscribe(topic, had);
+    if (!positioned) {
+      this.#topics.set(topic, this);
+      topics.subscribe(topic, this);
+      return answer;
+    }
+    const { sub, subscribed } = topics.subscribeFrom(topic, this, options!);
+    this.#topics.set(topic, sub);
+    return subscribed;
   }
 
   unsubscribe(topic: string): void {
     checkTopic(topic);
-    if (this.#topics?.delete(topic)) topics.unsubscribe(topic, this);
+    const sub = this.#topics?.get(topic);
+    if (!sub) return;
+    this.#topics!.delete(topic);
+    topics.unsubscribe(topic, sub);
   }
 
   get topics(): string[] {
-    return this.#topics ? [...this.#topics] : [];
+    return this.#topics ? [...this.#topics.keys()] : [];
   }
 
   publish(topic: string, data: MessageData | ArrayBuffer): void {
@@ -144,7 +177,7 @@ export class Connection<S = unknown> extends ConnectionBase<S>
     // Always leave every topic, before the handler's close: a leave notice
     // published from there must not count this connection as a subscriber.
     if (this.#topics) {
-      for (const topic of this.#topics) topics.unsubscribe(topic, this);
+      for (const [topic, sub] of this.#topics) topics.unsubscribe(topic, sub);
       this.#topics = null;
     }
     const h = this.#handler;

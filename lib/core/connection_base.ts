@@ -144,15 +144,17 @@ export abstract class ConnectionBase<S> {
   /**
    * Topic fan-out: sends one published message. A subscriber whose send
    * buffer is over its high-water mark misses it (at-most-once), so one
-   * slow reader never holds up the publisher or grows memory without bound.
+   * slow reader never holds up the publisher or grows memory without bound;
+   * `false` says so (a positioned subscription then reads what it missed
+   * from the history once drained).
    */
-  deliver(msg: Outgoing): void {
+  deliver(msg: Outgoing): boolean {
     const t = this._transport;
-    if (this._readyState !== 1 || !t) return;
+    if (this._readyState !== 1 || !t) return false;
     if (t.bufferedAmount >= this._init.sendHighWater) {
       this.stats.dropped++;
       this.meter?.dropped();
-      return;
+      return false;
     }
     const size = msg.byteLength;
     if (t.encode && t.sendEncoded) t.sendEncoded(msg.frame(t.encode));
@@ -160,6 +162,7 @@ export abstract class ConnectionBase<S> {
     this.stats.msgsOut++;
     this.stats.bytesOut += size;
     this.meter?.delivered(size);
+    return true;
   }
 
   close(code = 1000, reason = ""): void {

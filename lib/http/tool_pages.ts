@@ -1,9 +1,10 @@
 /**
  * The server's own browser tools — the dev console and the benchmark page,
- * with their shared CSS and JS — served from the bundled `static/` folder
- * even when `--static` points elsewhere or is off, so a browser GET of a
- * handler path always lands on a working console. A file of the same name
- * in the user's static folder wins (it is tried first).
+ * with their shared CSS and JS, and the topics client `/denosocket.js` —
+ * served from the bundled `static/` folder even when `--static` points
+ * elsewhere or is off, so a browser GET of a handler path always lands on a
+ * working console. A file of the same name in the user's static folder wins
+ * (it is tried first).
  *
  * @module
  */
@@ -21,6 +22,7 @@ export const TOOL_PATHS: ReadonlySet<string> = new Set([
   "/format.js",
   "/upgrade_check.js",
   "/favicon.svg",
+  "/denosocket.js",
 ]);
 
 /**

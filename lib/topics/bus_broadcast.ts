@@ -2,11 +2,16 @@
  * `BroadcastBus`: topics across the workers of `deno serve --parallel`
  * through Deno's `BroadcastChannel`. A channel delivers to every other
  * isolate of the process, never back to the sender, so no message reaches
- * a connection twice.
+ * a connection twice. Stored entries of topics with history (Deno KV)
+ * travel in batches, one post per event-loop turn: the channel drops
+ * posts under bursts (measured: a worker got 907 of 5,000 posts made 1,000
+ * at a time), and the feeds fill what it drops from the store, told by
+ * its watch.
  *
  * @module
  */
 import type { Bus, BusSink } from "./bus.ts";
+import type { Entry } from "./history/store.ts";
 import type { Logger } from "../log.ts";
 import type { MessageData } from "../types.ts";
 
@@ -17,6 +22,15 @@ export const CHANNEL_NAME = "denosocket:topics";
 interface Envelope {
   t: string;
   d: MessageData;
+}
+
+/** Stored entries: topic, data, epoch, offset. */
+interface Batch {
+  s: [string, MessageData, string, number][];
+}
+
+function isData(d: unknown): d is MessageData {
+  return typeof d === "string" || d instanceof Uint8Array;
 }
 
 /**
@@ -34,17 +48,26 @@ export class BroadcastBus implements Bus {
   #channel: BroadcastChannel | null;
   #log: Logger;
   #dropped = 0;
+  #batch: Batch["s"] = [];
 
   constructor(sink: BusSink, log: Logger, name = CHANNEL_NAME) {
     this.#log = log;
     this.#channel = new BroadcastChannel(name);
     this.#channel.onmessage = (e: MessageEvent) => {
-      const env = e.data as Envelope | null;
+      const env = e.data as Partial<Envelope & Batch> | null;
       // Only other denosocket isolates post here, but check the shape anyway.
-      if (
-        env && typeof env.t === "string" &&
-        (typeof env.d === "string" || env.d instanceof Uint8Array)
-      ) sink(env.t, env.d);
+      if (env && typeof env.t === "string" && isData(env.d)) {
+        sink(env.t, env.d);
+        return;
+      }
+      if (!env || !Array.isArray(env.s)) return;
+      for (const [t, d, epoch, offset] of env.s) {
+        if (typeof t !== "string" || !isData(d) || typeof epoch !== "string") {
+          continue;
+        }
+        if (!Number.isSafeInteger(offset)) continue;
+        sink(t, d, { epoch, offset, own: false, token: 0 });
+      }
     };
     this.#channel.onmessageerror = () => this.#dropped++;
   }
@@ -55,6 +78,26 @@ export class BroadcastBus implements Bus {
       this.#channel.postMessage({ t: topic, d: data } satisfies Envelope);
     } catch (err) {
       // At-most-once: a message the channel refuses is dropped, once logged.
+      if (this.#dropped++ === 0) {
+        this.#log.warn("bus_drop", { kind: "broadcast", error: String(err) });
+      }
+    }
+  }
+
+  /** Queues a stored entry; the turn's entries go out in one post. */
+  publishEntry(topic: string, entry: Entry): void {
+    if (!this.#channel) return;
+    if (this.#batch.length === 0) queueMicrotask(() => this.#flush());
+    this.#batch.push([topic, entry.data, entry.epoch, entry.offset]);
+  }
+
+  #flush(): void {
+    const s = this.#batch;
+    this.#batch = [];
+    try {
+      this.#channel?.postMessage({ s } satisfies Batch);
+    } catch (err) {
+      // The other workers fill the hole from the store (its watch).
       if (this.#dropped++ === 0) {
         this.#log.warn("bus_drop", { kind: "broadcast", error: String(err) });
       }

@@ -8,7 +8,9 @@
  * wants. When Redis goes away both connections reconnect with backoff;
  * meanwhile local subscribers are still served, remote publishes are
  * dropped (at-most-once, never queued), and the outage and the recovery are
- * logged once each. ioredis re-subscribes on reconnect.
+ * logged once each. ioredis re-subscribes on reconnect. Topics with
+ * history are stored in Redis Streams by `history` (a `RedisHistory` on the
+ * publishing connection), whose script publishes on the same channels.
  *
  * @module
  */
@@ -16,6 +18,8 @@ import { Buffer } from "node:buffer";
 import { Redis } from "ioredis";
 import type { Bus, BusSink, BusSpec } from "./bus.ts";
 import { decodeWire, encodeWire, sameSender } from "./bus_wire.ts";
+import { RedisHistory } from "./history/redis_store.ts";
+import { globEscape, unglob } from "./redis_glob.ts";
 import type { Logger } from "../log.ts";
 import type { MessageData } from "../types.ts";
 
@@ -37,11 +41,6 @@ type RedisSpec = Extract<BusSpec, { kind: "redis" }>;
 export function backoff(attempt: number): number {
   const base = Math.min(100 * 2 ** Math.min(attempt - 1, 6), 5000);
   return Math.round(base * (0.75 + Math.random() * 0.5));
-}
-
-/** Escapes Redis glob characters so a topic prefix matches literally. */
-function globEscape(s: string): string {
-  return s.replace(/[*?[\]\\]/g, "\\$&");
 }
 
 /**
@@ -72,6 +71,10 @@ export class RedisBus implements Bus {
   #readyWaiters: (() => void)[] = [];
   /** Messages not handed on while Redis was away (for the recovery log). */
   dropped = 0;
+  /** History in Redis Streams, on the publishing connection. */
+  readonly history: RedisHistory;
+  /** Called when Redis is back after an outage (the feeds look for holes). */
+  onRecovered: (() => void) | null = null;
 
   constructor(spec: RedisSpec, sink: BusSink, log: Logger) {
     this.#sink = sink;
@@ -90,6 +93,7 @@ export class RedisBus implements Bus {
     this.#sub = new Redis(spec.url, { ...options, autoResubscribe: true });
     // Publishes while Redis is away are dropped, not queued for later.
     this.#pub = new Redis(spec.url, { ...options, enableOfflineQueue: false });
+    this.history = new RedisHistory(this.#pub, this.prefix, this.#id);
     for (const conn of [this.#sub, this.#pub]) {
       conn.on("ready", () => this.#update());
       conn.on("close", () => this.#update());
@@ -151,21 +155,22 @@ export class RedisBus implements Bus {
     });
   }
 
-  interest(topic: string, on: boolean, isPrefix = false): void {
-    if (this.#closed) return;
+  interest(topic: string, on: boolean, isPrefix = false): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     const ignore = () => {};
     if (isPrefix) {
       const prefix = topic;
       const pattern = this.prefix + globEscape(prefix) + "*";
       if (on) this.#patterns.add(prefix);
       else this.#patterns.delete(prefix);
-      (on ? this.#sub.psubscribe(pattern) : this.#sub.punsubscribe(pattern))
-        .catch(ignore);
-      return;
+      return (on
+        ? this.#sub.psubscribe(pattern)
+        : this.#sub.punsubscribe(pattern))
+        .then(ignore, ignore);
     }
     const channel = this.prefix + topic;
-    (on ? this.#sub.subscribe(channel) : this.#sub.unsubscribe(channel))
-      .catch(ignore);
+    return (on ? this.#sub.subscribe(channel) : this.#sub.unsubscribe(channel))
+      .then(ignore, ignore);
   }
 
   close(): Promise<void> {
@@ -198,9 +203,12 @@ export class RedisBus implements Bus {
       message.byteLength,
     );
     const msg = decodeWire(bytes);
-    // Our own publishes come back through our subscription: already delivered.
-    if (!msg || (msg.sender && sameSender(msg.sender, this.#id))) return;
-    this.#sink(topic, msg.data);
+    if (!msg) return;
+    const own = msg.sender !== null && sameSender(msg.sender, this.#id);
+    // A stored message is delivered from here, ours too, in offset order.
+    if (msg.at) this.#sink(topic, msg.data, { ...msg.at, own });
+    // Our own plain publishes come back too: already delivered.
+    else if (!own) this.#sink(topic, msg.data);
   }
 
   /** Logs the outage once and the recovery once. */
@@ -216,6 +224,7 @@ export class RedisBus implements Bus {
       const fields = { kind: "redis", dropped: this.dropped || undefined };
       if (this.#everUp || this.#downLogged) {
         this.#log.info("bus_recovered", fields);
+        this.onRecovered?.();
       } else this.#log.info("bus_up", fields);
       this.#everUp = true;
       this.#downLogged = false;
@@ -232,9 +241,4 @@ export class RedisBus implements Bus {
       note: "serving local subscribers; reconnecting with backoff",
     });
   }
-}
-
-/** Undoes `globEscape`. */
-function unglob(s: string): string {
-  return s.replace(/\\(.)/g, "$1");
 }

@@ -8,7 +8,8 @@ import { utf8Length } from "../protocol/utf8_length.ts";
 /**
  * One published message on its way to many connections. Engines that can
  * frame a message once (see `Transport.encode`) cache the frame here, keyed
- * by their encoder, so a fan-out to 1,000 connections encodes it once.
+ * by their encoder, so a fan-out to 1,000 connections encodes it once. A
+ * message of a topic with history carries its `epoch` and `offset`.
  *
  * @example
  * ```ts
@@ -24,11 +25,39 @@ import { utf8Length } from "../protocol/utf8_length.ts";
  */
 export class Outgoing {
   readonly data: string | Uint8Array;
+  /** The topic published to (`""` when not told). */
+  readonly topic: string;
+  /** The history epoch, or `""` for a topic without history. */
+  readonly epoch: string;
+  /** The offset in `epoch` (0 without history). */
+  readonly offset: number;
   #frames: Map<unknown, unknown> | null = null;
   #size = -1;
+  #derivedKey: string | null = null;
+  #derived: Outgoing | null = null;
 
-  constructor(data: string | Uint8Array) {
+  constructor(data: string | Uint8Array, topic = "", epoch = "", offset = 0) {
     this.data = data;
+    this.topic = topic;
+    this.epoch = epoch;
+    this.offset = offset;
+  }
+
+  /**
+   * A message made from this one (its JSON envelope, say), made once for
+   * `key` and then shared by every connection, frames included.
+   */
+  derived(key: string, make: (msg: Outgoing) => string): Outgoing {
+    if (this.#derivedKey !== key) {
+      this.#derived = new Outgoing(
+        make(this),
+        this.topic,
+        this.epoch,
+        this.offset,
+      );
+      this.#derivedKey = key;
+    }
+    return this.#derived!;
   }
 
   /** Payload size in bytes (UTF-8 for text), computed once. */

@@ -1,7 +1,7 @@
 /**
  * Topics for server code and handlers: this isolate's registry and the
  * functions `lib/mod.ts` exports (`publish`, `listen`, `subscriberCount`,
- * `instanceId`).
+ * `topicHistory`, `instanceId`).
  *
  * @module
  */
@@ -13,6 +13,7 @@ import {
   type TopicListener,
   TopicRegistry,
 } from "./registry.ts";
+import type { HistoryRule } from "./history/policy.ts";
 
 /**
  * A random id for this isolate (process, or worker of `deno serve
@@ -28,7 +29,7 @@ import {
 export const instanceId: string = crypto.randomUUID().slice(0, 8);
 
 /** This isolate's registry: every connection and `publish()` share it. */
-export const topics: TopicRegistry = new TopicRegistry();
+export const topics: TopicRegistry = new TopicRegistry(instanceId);
 
 /**
  * Publishes to every subscriber of `topic`, here and (through the bus) on
@@ -82,4 +83,27 @@ export function listen(pattern: string, fn: TopicListener): () => void {
  */
 export function subscriberCount(topic: string): number {
   return topics.count(topic);
+}
+
+/**
+ * Keeps history for `topic`, or for every topic starting with `prefix` when
+ * given `prefix*`: the last `size` messages, none older than `ttl` seconds
+ * (default `--history-ttl`). `{ size: 0 }` turns it off there; `null`
+ * removes the rule, so `--history` applies again. Set it at module load, the
+ * same on every server sharing a bus. An exact topic wins over a prefix,
+ * a longer prefix over a shorter one.
+ *
+ * @example
+ * ```ts
+ * import { topicHistory } from "./topics.ts";
+ * import { topics } from "./topics.ts";
+ * import assert from "node:assert/strict";
+ * topicHistory("orders:*", { size: 500, ttl: 86400 });
+ * assert.deepEqual(topics.history.limitsFor("orders:42"), { size: 500, ttl: 86400 });
+ * topicHistory("orders:*", null);
+ * ```
+ */
+export function topicHistory(pattern: string, rule: HistoryRule | null): void {
+  checkTopic(pattern);
+  topics.history.set(pattern, rule);
 }
