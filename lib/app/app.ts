@@ -130,8 +130,8 @@ export function createApp(
   }
 
   /**
-   * `handle()` without the promise where none is needed: a WebSocket
-   * upgrade to a handler without `accept()` is answered synchronously.
+   * `handle()`: a promise only where one is needed; a WebSocket upgrade to
+   * a handler without `accept()` is answered synchronously.
    */
   function route(
     req: Request,
@@ -202,20 +202,13 @@ export function createApp(
     return result;
   }
 
-  async function handle(
-    req: Request,
-    remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade> {
-    return await route(req, remoteAddr);
-  }
-
   return {
     router,
     options,
     log,
     metrics,
     connections,
-    handle,
+    handle: route,
     fetch(req, info) {
       const addr = info.remoteAddr as Deno.NetAddr;
       let result;
