@@ -14,6 +14,7 @@ import manifest from "./handlers/manifest.gen.ts";
 import { loadRoutes } from "./lib/routing/manifest.ts";
 import { routeTable } from "./lib/routing/route_table.ts";
 import { readStartupFiles, type TlsFiles } from "./lib/cli/startup_files.ts";
+import { nativeDeflate } from "./lib/cli/deflate_flags.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**
@@ -102,7 +103,7 @@ export async function main(args: string[]): Promise<number> {
   const server = options.engine === "native"
     ? serveNative(app, {
       ...listen,
-      deflate: options.deflate && { threshold: options.deflateThreshold },
+      deflate: nativeDeflate(options),
     })
     : Deno.serve(listen, app.fetch);
 

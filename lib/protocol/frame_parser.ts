@@ -187,7 +187,9 @@ export class FrameParser {
       return true;
     }
     if (this.#compressed) {
-      return this.#inflater!.push(piece, this.#max) || this.#inflateFailed();
+      const last = this.#fin && this.#remaining === 0; // finish() follows
+      return this.#inflater!.push(piece, this.#max, last) ||
+        this.#inflateFailed();
     }
     if (this.#whole) { // used before push() returns: no copy
       this.#piece = piece;
