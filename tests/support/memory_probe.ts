@@ -17,6 +17,8 @@ export interface Probe {
   stop(): Promise<void>;
   /** Opens `n` more WebSockets to `/echo` and keeps them (see `OpenOptions`). */
   open(n: number, opts?: OpenOptions): Promise<void>;
+  /** Drops the `n` connections opened last (TCP close, no closing handshake). */
+  drop(n: number): void;
   /** How many are open. */
   readonly held: number;
 }
@@ -94,6 +96,9 @@ export async function startProbe(
         held.push(...await Promise.all(opening));
         left -= batch;
       }
+    },
+    drop(n) {
+      for (const c of held.splice(held.length - n)) c.close();
     },
     async stop() {
       for (const c of held.splice(0)) {
