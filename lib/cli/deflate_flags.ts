@@ -23,8 +23,9 @@ export const DEFLATE_FLAGS = {
 /** Usage lines for the deflate flags. */
 export const DEFLATE_USAGE = `
 Compression (--engine native only):
-      --deflate on|shared|off  negotiate permessage-deflate when a client offers it
-                            (shared: one compressor for all connections; default off)
+      --deflate on|shared|off
+                            negotiate permessage-deflate when a client offers it (default
+                            off); shared: one zlib stream for all connections
       --deflate-threshold N send messages shorter than N bytes uncompressed (default 1KiB)`;
 
 /** The values `parseArgs` returns for `DEFLATE_FLAGS`. */
