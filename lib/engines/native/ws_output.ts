@@ -15,6 +15,10 @@ import { FrameWriter } from "../../protocol/frame_writer.ts";
 import { TcpSocket } from "./tcp_socket.ts";
 import { WriteLoop, type WriteLoopOwner } from "./write_loop.ts";
 
+/** An empty ping (FIN + opcode 9, no payload), shared by every socket. */
+const PING_FRAME = new Uint8Array([0x89, 0]);
+const ignore = () => {};
+
 /**
  * Frames out of one connection. Subclasses say what the end of writing
  * means (`writeEnded`).
@@ -72,6 +76,14 @@ export abstract class WsOutput extends TcpSocket implements WriteLoopOwner {
   /** Sends a ping (idle check). */
   ping(): void {
     if (this.#sentClose) return;
+    if (this.#out === null) {
+      // A quiet socket has dropped its writer: the 2-byte frame goes from a
+      // shared buffer instead of a writer and write loop made for it (every
+      // idle socket is pinged once per idle timeout). Deno runs writes to
+      // one connection in order; a failed one shows on the read side.
+      this.tcp.write(PING_FRAME).then(undefined, ignore);
+      return;
+    }
     this.frames().ping();
     this.schedule();
   }
