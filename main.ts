@@ -26,6 +26,7 @@ import { listenForShutdown } from "./lib/cli/shutdown_signals.ts";
 import { listenBanner } from "./lib/cli/banner.ts";
 import { listenErrorLine } from "./lib/cli/listen_error.ts";
 import { join, relative } from "node:path";
+import { nativeDeflate } from "./lib/cli/deflate_flags.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /**
@@ -170,7 +171,7 @@ export async function main(
     server = options.engine === "native"
       ? serveNative(app, {
         ...listen,
-        deflate: options.deflate && { threshold: options.deflateThreshold },
+        deflate: nativeDeflate(options),
       })
       : Deno.serve(listen, app.fetch);
   } catch (err) {

@@ -39,6 +39,8 @@ const transport: Transport = {
   sendEncoded: (f) => void (bytes += (f as Uint8Array).byteLength),
 };
 const handler = defineHandler({ message() {} });
+// One settings object for every connection, as the app shares its own.
+const settings = { maxMessageSize: 1 << 20, sendHighWater: 1 << 20 };
 const conns = Array.from({ length: SUBS + 1 }, (_, i) => {
   const conn = new Connection({
     id: `c${i}`,
@@ -49,8 +51,7 @@ const conns = Array.from({ length: SUBS + 1 }, (_, i) => {
     remoteAddr: { hostname: "127.0.0.1", port: i },
     protocol: "",
     state: undefined,
-    maxMessageSize: 1 << 20,
-    sendHighWater: 1 << 20,
+    settings,
   });
   conn.attach(transport);
   conn.opened();

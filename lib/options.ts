@@ -72,6 +72,12 @@ export interface ServerOptions {
   opsToken: string | null;
   /** Negotiate permessage-deflate (native engine only). See docs/performance.md, "Why off by default: measured". */
   deflate: boolean;
+  /**
+   * With `deflate`: agree on no context takeover both ways, so one zlib
+   * stream per direction serves every connection (`--deflate shared`).
+   * Default false.
+   */
+  deflateShared: boolean;
   /** Outgoing messages below this many bytes are sent uncompressed. Default 1 KiB. */
   deflateThreshold: number;
   /** Folder whose executable files are program endpoints, or `null` (default). */
@@ -126,6 +132,7 @@ export const DEFAULTS: Readonly<ServerOptions> = Object.freeze({
   ops: true,
   opsToken: null,
   deflate: DEFLATE_DEFAULT,
+  deflateShared: false,
   deflateThreshold: 1024,
   programsDir: null,
   program: null,

@@ -44,9 +44,11 @@ function connection(seen: string[]) {
     remoteAddr: { hostname: "127.0.0.1", port: 1 },
     protocol: "",
     state: undefined,
-    maxMessageSize: 1000,
-    sendHighWater: 100,
-    sendBufferLimit: 1000,
+    settings: {
+      maxMessageSize: 1000,
+      sendHighWater: 100,
+      sendBufferLimit: 1000,
+    },
   });
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { acceptKey } from "../lib/protocol/accept_key.ts";
 import assert from "node:assert/strict";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
 import { withServer } from "./support/server.ts";
@@ -186,4 +188,17 @@ eachEngine.test("a plain GET of a handler path says it is a WebSocket endpoint",
     assert.equal(post.headers.get("allow"), "GET");
     await post.body?.cancel();
   });
+});
+
+Deno.test("acceptKey() (SHA-1 computed in lib/protocol/accept_key.ts) agrees with node:crypto on 500 random keys and a malformed one", () => {
+  const viaNode = (key: string) =>
+    createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+      .digest("base64");
+  for (let i = 0; i < 500; i++) {
+    const key = btoa(
+      String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
+    );
+    assert.equal(acceptKey(key), viaNode(key), key);
+  }
+  assert.equal(acceptKey("not a key"), viaNode("not a key"));
 });

@@ -49,3 +49,61 @@ browserTest(
     }
   },
 );
+
+browserTest(
+  "--deflate shared: Chromium agrees to no context takeover both ways, and similar messages from two sockets round-trip through the shared streams",
+  async (browser) => {
+    const app = createApp(
+      {},
+      routesFromManifest(manifest),
+      new Logger("error", () => {}),
+    );
+    const server = serveNative(app, {
+      port: 0,
+      hostname: "127.0.0.1",
+      // What `--deflate shared --deflate-threshold 0` passes.
+      deflate: {
+        threshold: 0,
+        serverNoContextTakeover: true,
+        clientNoContextTakeover: true,
+      },
+    });
+    try {
+      const page = await browser.newPage();
+      const base = `127.0.0.1:${server.addr.port}`;
+      await page.goto(`http://${base}/echo`);
+      // Similar messages: a client that kept its context would send back
+      // references the server's reset stream cannot resolve (1007).
+      const result = await page.evaluate(`Promise.all([1, 2].map((n) =>
+        new Promise((resolve) => {
+          const ws = new WebSocket("ws://${base}/echo");
+          const sent = [], got = [];
+          ws.onopen = () => {
+            for (let i = 0; i < 20; i++) {
+              const m = JSON.stringify({ socket: n, i, text: "the same words again ".repeat(20) });
+              sent.push(m);
+              ws.send(m);
+            }
+          };
+          ws.onmessage = (e) => {
+            got.push(e.data);
+            if (got.length === 20) ws.close(1000);
+          };
+          ws.onclose = (e) => resolve({
+            ext: ws.extensions,
+            same: got.length === 20 && got.every((m, i) => m === sent[i]),
+            code: e.code,
+          });
+        })
+      ))`);
+      const agreed =
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+      assert.deepEqual(result, [
+        { ext: agreed, same: true, code: 1000 },
+        { ext: agreed, same: true, code: 1000 },
+      ]);
+    } finally {
+      await server.shutdown();
+    }
+  },
+);

@@ -20,10 +20,14 @@ function serveOptions(args: string[]) {
   return r;
 }
 
-Deno.test("parseCli() reads --deflate on|off and --deflate-threshold sizes", () => {
+Deno.test("parseCli() reads --deflate on|shared|off and --deflate-threshold sizes", () => {
   const on = serveOptions(["--engine", "native", "--deflate", "on"]);
   assert.equal(on.options.deflate, true);
+  assert.equal(on.options.deflateShared, false);
   assert.deepEqual(on.warnings, []);
+  const shared = serveOptions(["--engine", "native", "--deflate", "shared"]);
+  assert.equal(shared.options.deflate, true);
+  assert.equal(shared.options.deflateShared, true);
   const off = serveOptions(["--engine", "native", "--deflate", "off"]);
   assert.equal(off.options.deflate, false);
   const t = serveOptions([
@@ -50,6 +54,7 @@ Deno.test("parseCli() rejects bad --deflate values with a specific message", () 
       [["--engine", "native", "--deflate-threshold=-1"], /threshold "-1"/],
       [["--engine", "native", "--deflate-threshold", "lots"], /"lots"/],
       [["--deflate", "on"], /--deflate on needs --engine native/],
+      [["--deflate", "shared"], /--deflate shared needs --engine native/],
     ] as const
   ) {
     const r = parseCli([...args], {});
@@ -93,12 +98,13 @@ Deno.test("main.ts --deflate off with the deno engine starts with a one-line war
 
 /**
  * Connects with python3-websockets (which offers permessage-deflate) and
- * prints the extensions the server's 101 agreed to. From the response
+ * prints the extensions the server's 101 agreed to, then echoes three
+ * messages, each `times` times. The extensions come from the response
  * headers, which both client APIs expose: Debian 12's websockets 10.4
  * (legacy client: `ws.response_headers`) and the asyncio client of
  * websockets 14 and later (`ws.response.headers`, no `ws.extensions`).
  */
-async function python(url: string): Promise<string[]> {
+async function python(url: string, times = 1): Promise<string[]> {
   const script = `
 import asyncio, sys, websockets
 async def main():
@@ -109,12 +115,13 @@ async def main():
         names = [e.split(";")[0].strip() for h in agreed for e in h.split(",")]
         print(",".join(names) or "none")
         for msg in ["short", "x" * 5000, '{"k": "v"}' * 300]:
-            await ws.send(msg)
-            print("ok" if await ws.recv() == msg else "MISMATCH")
+            for _ in range(int(sys.argv[2])):
+                await ws.send(msg)
+                print("ok" if await ws.recv() == msg else "MISMATCH")
 asyncio.run(main())
 `;
   const out = await new Deno.Command(PYTHON, {
-    args: ["-c", script, url],
+    args: ["-c", script, url, String(times)],
     clearEnv: true,
     env: childEnv(),
     stdout: "piped",
@@ -132,6 +139,26 @@ Deno.test("python3-websockets gets permessage-deflate with --deflate on and roun
       "ok",
       "ok",
       "ok",
+    ]);
+  } finally {
+    await s.stop();
+  }
+});
+
+Deno.test("python3-websockets agrees to no context takeover both ways with --deflate shared and round-trips", async () => {
+  const s = await spawnServer(["--engine", "native", "--deflate", "shared"]);
+  try {
+    const { conn, extensions } = await openDeflate(s.port);
+    conn.close();
+    assert.equal(
+      extensions,
+      "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+    );
+    // The same message three times: a client keeping its context would
+    // send back-references the server's reset stream cannot resolve.
+    assert.deepEqual(await python(`${s.ws}/echo`, 3), [
+      "permessage-deflate",
+      ...Array(9).fill("ok"),
     ]);
   } finally {
     await s.stop();

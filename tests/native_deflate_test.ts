@@ -1,6 +1,8 @@
 // permessage-deflate: negotiation table, round trips for each parameter,
-// context takeover, window bits, bombs and corrupt data.
+// context takeover (and the shared streams without it), window bits, bombs
+// and corrupt data.
 import assert from "node:assert/strict";
+import v8 from "node:v8";
 import zlib from "node:zlib";
 import {
   type DeflateParams,
@@ -411,3 +413,61 @@ Deno.test("permessage-deflate inflates a client compressing with client_max_wind
   assert.equal(dec.decode(inf.finish(Infinity)!), text);
   inf.close();
 });
+
+Deno.test("no context takeover: two connections' interleaved fragmented messages inflate through the one shared stream", () => {
+  // As `--deflate shared` agrees: each message compressed on its own.
+  const params = negotiateDeflate(
+    "permessage-deflate; client_no_context_takeover",
+  )!.params;
+  const compress = (s: string) =>
+    new MessageDeflater(swap(params), { threshold: 0 }).compress(enc.encode(s));
+  const a = "connection a says ".repeat(40), b = "b talks too ".repeat(40);
+  const ca = compress(a), cb = compress(b);
+  const seen: unknown[] = [];
+  const parserFor = (name: string) =>
+    new FrameParser({
+      onMessage: (m) => seen.push([name, m]),
+      onPing() {},
+      onPong() {},
+      onClose() {},
+      onError: (code) => seen.push([name, code]),
+    }, { inflater: new MessageInflater(params), transient: true });
+  const pa = parserFor("a"), pb = parserFor("b");
+  // A reused read buffer, overwritten after each push, as the engine's is.
+  const reused = new Uint8Array(4096);
+  const push = (p: FrameParser, bytes: Uint8Array) => {
+    reused.set(bytes);
+    p.push(reused.subarray(0, bytes.length));
+    reused.fill(0xaa);
+  };
+  push(pa, clientFrame(1, ca.subarray(0, 7), { rsv: 4, fin: false }));
+  push(pb, clientFrame(1, cb, { rsv: 4 })); // b's whole message in between
+  push(pa, clientFrame(0, ca.subarray(7)));
+  push(pb, clientFrame(1, cb, { rsv: 4 })); // and again: the stream was reset
+  assert.deepEqual(seen, [["b", b], ["a", a], ["b", b]]);
+});
+
+Deno.test("no context takeover shares one zlib stream per direction across connections", () => {
+  const shared = negotiateDeflate(
+    "permessage-deflate; server_no_context_takeover",
+  )!.params;
+  const takeover = negotiateDeflate("permessage-deflate")!.params;
+  const before = zlibStreams();
+  const deflaters = Array.from(
+    { length: 20 },
+    () => new MessageDeflater(shared, { threshold: 0 }),
+  );
+  for (const d of deflaters) d.compress(enc.encode("hello ".repeat(100)));
+  const own = new MessageDeflater(takeover, { threshold: 0 });
+  own.compress(enc.encode("context takeover: a stream of its own"));
+  // The shared stream (unless an earlier test made it) and the own one,
+  // not one per connection.
+  const made = zlibStreams() - before;
+  assert.ok(made >= 1 && made <= 2, `${made} streams made`);
+  own.close();
+});
+
+/** zlib streams alive (queryObjects collects garbage first). */
+function zlibStreams(): number {
+  return v8.queryObjects(SyncZlib, { format: "count" }) as number;
+}

@@ -9,7 +9,14 @@ import {
   type NativeServer,
   serveNative,
 } from "../lib/engines/native/engine.ts";
-import { clientFrame, closePayload } from "./support/frames.ts";
+import {
+  clientFrame,
+  closePayload,
+  joinBytes,
+  readFrames,
+} from "./support/frames.ts";
+import { rawOpen } from "./support/raw.ts";
+import { startServer } from "./support/server.ts";
 import { MessageDeflater, MessageInflater } from "../lib/protocol/deflate.ts";
 import { negotiateDeflate } from "../lib/protocol/deflate_negotiation.ts";
 
@@ -337,4 +344,30 @@ Deno.test("native engine fans topic messages out as one shared frame", async () 
   }
   for (const r of [a, b, c]) r.close();
   await server.shutdown();
+});
+
+Deno.test("100 connections sending small messages at once each get their own echoes: reads into the shared slab never share a region", async () => {
+  const server = await startServer({ engine: "native" });
+  const conns: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      conns.push((await rawOpen(server.port, "/echo")).conn);
+    }
+    // Every client sends at once, so many reads complete in one turn.
+    await Promise.all(conns.map((c, i) =>
+      c.write(joinBytes(
+        ...Array.from({ length: 5 }, (_, k) => clientFrame(1, `c${i} m${k}`)),
+      ))
+    ));
+    const got = await Promise.all(conns.map(async (c) => {
+      const { frames } = await readFrames(c, 10_000, (f) => f.length === 5);
+      return frames.map((f) => new TextDecoder().decode(f.payload));
+    }));
+    got.forEach((texts, i) =>
+      assert.deepEqual(texts, [0, 1, 2, 3, 4].map((k) => `c${i} m${k}`))
+    );
+  } finally {
+    for (const c of conns) c.close();
+    await server.close();
+  }
 });

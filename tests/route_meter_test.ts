@@ -95,8 +95,7 @@ Deno.test("Connection.deliver() counts a topic delivery, or a drop over the high
     remoteAddr: { hostname: "127.0.0.1", port: 1 },
     protocol: "",
     state: undefined,
-    maxMessageSize: 1024,
-    sendHighWater: 100,
+    settings: { maxMessageSize: 1024, sendHighWater: 100 },
   });
   conn.attach({
     send() {},

@@ -43,8 +43,7 @@ function openConn(transport: Transport, highWater = 1024): Connection {
     remoteAddr: { hostname: "127.0.0.1", port: 1 },
     protocol: "",
     state: undefined,
-    maxMessageSize: 1 << 20,
-    sendHighWater: highWater,
+    settings: { maxMessageSize: 1 << 20, sendHighWater: highWater },
   });
   conn.attach(transport);
   conn.opened();

@@ -103,8 +103,8 @@ export function createApp(
   }
 
   /**
-   * `handle()` without the promise where none is needed: a WebSocket
-   * upgrade to a handler without `accept()` is answered synchronously.
+   * `handle()`: a promise only where one is needed; a WebSocket upgrade to
+   * a handler without `accept()` is answered synchronously.
    */
   function route(
     req: Request,
@@ -180,7 +180,7 @@ export function createApp(
     log,
     metrics,
     connections,
-    handle: async (req, remoteAddr) => await route(req, remoteAddr),
+    handle: route,
     fetch(req, info) {
       const addr = info.remoteAddr as Deno.NetAddr;
       let result;

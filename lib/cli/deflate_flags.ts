@@ -11,6 +11,8 @@
  * @module
  */
 import { parseSize, type ServerOptions } from "../options.ts";
+import type { DeflaterOptions } from "../protocol/deflate.ts";
+import type { DeflateNegotiationOptions } from "../protocol/deflate_negotiation.ts";
 
 /** `parseArgs` option specs for the deflate flags. */
 export const DEFLATE_FLAGS = {
@@ -21,7 +23,9 @@ export const DEFLATE_FLAGS = {
 /** Usage lines for the deflate flags. */
 export const DEFLATE_USAGE = `
 Compression (--engine native only):
-      --deflate on|off      negotiate permessage-deflate when a client offers it (default off)
+      --deflate on|shared|off
+                            negotiate permessage-deflate when a client offers it (default
+                            off); shared: one zlib stream for all connections
       --deflate-threshold N send messages shorter than N bytes uncompressed (default 1KiB)`;
 
 /** The values `parseArgs` returns for `DEFLATE_FLAGS`. */
@@ -61,10 +65,11 @@ export function applyDeflateFlags(
   const fail = (error: string) => ({ error, warnings });
   const onOff = values.deflate;
   if (onOff !== undefined) {
-    if (onOff !== "on" && onOff !== "off") {
-      return fail(`invalid --deflate "${onOff}": expected on or off`);
+    if (onOff !== "on" && onOff !== "shared" && onOff !== "off") {
+      return fail(`invalid --deflate "${onOff}": expected on, shared or off`);
     }
-    options.deflate = onOff === "on";
+    options.deflate = onOff !== "off";
+    options.deflateShared = onOff === "shared";
   }
   const threshold = values["deflate-threshold"];
   if (threshold !== undefined) {
@@ -78,9 +83,9 @@ export function applyDeflateFlags(
     options.deflateThreshold = n;
   }
   if (options.engine === "deno") {
-    if (onOff === "on") {
+    if (onOff === "on" || onOff === "shared") {
       return fail(
-        "--deflate on needs --engine native (Deno's WebSocket has no permessage-deflate)",
+        `--deflate ${onOff} needs --engine native (Deno's WebSocket has no permessage-deflate)`,
       );
     }
     if (onOff !== undefined || threshold !== undefined) {
@@ -95,4 +100,33 @@ export function applyDeflateFlags(
     );
   }
   return { error: null, warnings };
+}
+
+/**
+ * What `serveNative()` is given for `deflate` under these options: false,
+ * or the negotiation and compressor settings (shared: no context takeover
+ * asked for both ways, RFC 7692 §7.1.1, so one zlib stream per direction
+ * serves every connection).
+ *
+ * @example
+ * ```ts
+ * import { nativeDeflate } from "./deflate_flags.ts";
+ * import { DEFAULTS } from "../options.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(nativeDeflate({ ...DEFAULTS, deflate: false }), false);
+ * const shared = nativeDeflate({ ...DEFAULTS, deflate: true, deflateShared: true });
+ * assert.equal(shared && shared.clientNoContextTakeover, true);
+ * ```
+ */
+export function nativeDeflate(
+  options: ServerOptions,
+): false | (DeflateNegotiationOptions & DeflaterOptions) {
+  if (!options.deflate) return false;
+  const threshold = options.deflateThreshold;
+  if (!options.deflateShared) return { threshold };
+  return {
+    threshold,
+    serverNoContextTakeover: true,
+    clientNoContextTakeover: true,
+  };
 }

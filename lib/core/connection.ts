@@ -27,6 +27,7 @@ import { utf8Length } from "../protocol/utf8_length.ts";
 
 export type {
   ConnectionInit,
+  ConnectionSettings,
   ConnMeter,
   ConnStats,
   Transport,
@@ -59,9 +60,8 @@ export class Connection<S = unknown> extends ConnectionBase<S>
     super(init);
     this.#handler = init.handler;
     this.#queue = init.handler.run ? new MessageQueue() : null;
-    this.#rate = init.maxMessagesPerSecond
-      ? new RateLimiter(init.maxMessagesPerSecond)
-      : null;
+    const perSecond = init.settings.maxMessagesPerSecond;
+    this.#rate = perSecond ? new RateLimiter(perSecond) : null;
   }
 
   subscribe(topic: string): void;
@@ -120,8 +120,8 @@ export class Connection<S = unknown> extends ConnectionBase<S>
   opened(): void {
     if (this._readyState !== 0) return;
     this._readyState = 1;
-    this.stats.openedAt = performance.now();
-    this._init.onOpen?.(this);
+    this._openedAt = performance.now();
+    this._settings.onOpen?.(this);
     const h = this.#handler;
     if (h.open) this.#call("open", () => h.open!(this));
     if (h.run) this.#runSequential(h.run);
@@ -133,19 +133,22 @@ export class Connection<S = unknown> extends ConnectionBase<S>
     if (this.#rate && !this.#rate.take()) {
       this.closeWith(
         1008,
-        `over ${this._init.maxMessagesPerSecond} messages per second`,
+        `over ${this._settings.maxMessagesPerSecond} messages per second`,
       );
       return;
     }
     const size = typeof data === "string"
-      ? stringBytes(data, this._init.maxMessageSize)
+      ? stringBytes(data, this._settings.maxMessageSize)
       : data.byteLength;
-    if (size > this._init.maxMessageSize) {
-      this.closeWith(1009, `message over ${this._init.maxMessageSize} bytes`);
+    if (size > this._settings.maxMessageSize) {
+      this.closeWith(
+        1009,
+        `message over ${this._settings.maxMessageSize} bytes`,
+      );
       return;
     }
-    this.stats.msgsIn++;
-    this.stats.bytesIn += size;
+    this._msgsIn++;
+    this._bytesIn += size;
     this.meter?.received(size);
     if (this.#queue) this.#queue.push(data);
     else if (this.#handler.message) {
@@ -184,7 +187,7 @@ export class Connection<S = unknown> extends ConnectionBase<S>
     if (wasOpen && h.close) {
       this.#call("close", () => h.close!(this, real, reason));
     }
-    this._init.onClose?.(this, real, reason);
+    this._settings.onClose?.(this, real, reason);
   }
 
   async #runSequential(run: NonNullable<Handler<S>["run"]>): Promise<void> {
@@ -208,7 +211,7 @@ export class Connection<S = unknown> extends ConnectionBase<S>
   }
 
   #fail(where: string, err: unknown): void {
-    this._init.onHandlerError?.(this, where, err);
+    this._settings.onHandlerError?.(this, where, err);
     if (where !== "close" && where !== "error") {
       // No reason, as pywebsocket (`88 02 03 f3`): suites moved from it compare
       // close frames byte for byte. The stack is in the handler_error line.

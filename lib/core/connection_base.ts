@@ -7,6 +7,7 @@
  */
 import { assertHandlerClose } from "../protocol/close_code.ts";
 import { utf8Length } from "../protocol/utf8_length.ts";
+import { headersFromHead } from "./request_head.ts";
 import type { Outgoing } from "../topics/registry.ts";
 import {
   CLOSE_DEADLINE_MS,
@@ -16,6 +17,7 @@ import {
 } from "./flow_control.ts";
 import type {
   ConnectionInit,
+  ConnectionSettings,
   ConnMeter,
   ConnStats,
   Transport,
@@ -33,43 +35,76 @@ import type { MessageData, ReadyState, RemoteAddr } from "../types.ts";
  * ```
  */
 export abstract class ConnectionBase<S> {
-  readonly id: string;
   readonly params: Readonly<Record<string, string>>;
-  readonly headers: Headers;
   readonly remoteAddr: RemoteAddr;
   readonly protocol: string;
   readonly extensions: string;
   state: S;
-  readonly stats: ConnStats = {
-    msgsIn: 0,
-    bytesIn: 0,
-    msgsOut: 0,
-    bytesOut: 0,
-    openedAt: 0,
-    dropped: 0,
-  };
   /** Set by the app before `opened` to count this route's traffic; or null. */
   meter: ConnMeter | null = null;
   protected _readyState: ReadyState = 0;
   protected _transport: Transport | null = null;
-  protected readonly _init: ConnectionInit<S>;
+  /** Shared by every connection of the app (not a copy per connection). */
+  protected readonly _settings: ConnectionSettings<S>;
   protected _closeDeadline: ReturnType<typeof setTimeout> | undefined;
+  // The counters of `stats`, as fields: one object fewer per connection.
+  protected _msgsIn = 0;
+  protected _bytesIn = 0;
+  protected _msgsOut = 0;
+  protected _bytesOut = 0;
+  protected _openedAt = 0;
+  protected _dropped = 0;
+  #id: string | number;
   #url: URL | string;
+  #headers: Headers | string;
 
   constructor(init: ConnectionInit<S>) {
-    this._init = init;
-    this.id = init.id;
+    this._settings = init.settings;
+    this.#id = init.id;
     this.#url = init.url;
     this.params = init.params;
-    this.headers = init.headers;
+    this.#headers = init.headers;
     this.remoteAddr = init.remoteAddr;
     this.protocol = init.protocol;
     this.extensions = init.extensions ?? "";
     this.state = init.state;
   }
 
+  /** A short id, unique in this process (a number until first read). */
+  get id(): string {
+    const id = this.#id;
+    return typeof id === "string" ? id : (this.#id = id.toString(36));
+  }
+
+  /** This connection's numbers so far (a snapshot). */
+  get stats(): ConnStats {
+    return {
+      msgsIn: this._msgsIn,
+      bytesIn: this._bytesIn,
+      msgsOut: this._msgsOut,
+      bytesOut: this._bytesOut,
+      openedAt: this._openedAt,
+      dropped: this._dropped,
+    };
+  }
+
   /** Engine event: the connection is gone (the handler hears of it once). */
   abstract closed(code: number, reason: string): void;
+
+  /** All headers of the upgrade request. */
+  get headers(): Headers {
+    const h = this.#headers;
+    return typeof h === "string" ? (this.#headers = headersFromHead(h)) : h;
+  }
+
+  /**
+   * For an engine that read the request head itself: keep its text rather
+   * than the `Headers` (made again from it if `headers` is read; most
+   * handlers never do, and an idle connection then keeps one string).
+   */
+  keepHeadText(head: string): void {
+    this.#headers = head;
+  }
 
   /** Parsed on first read: most handlers never look. */
   get url(): URL {
@@ -102,18 +137,18 @@ export abstract class ConnectionBase<S> {
     const size = typeof payload === "string"
       ? utf8Length(payload)
       : payload.byteLength;
-    this.stats.msgsOut++;
-    this.stats.bytesOut += size;
+    this._msgsOut++;
+    this._bytesOut += size;
     this.meter?.sent(size);
     // One read of bufferedAmount per send (on Deno it is a call into Rust):
     // the buffer only grows by sends, so checking after each is enough.
     const buffered = transport.bufferedAmount;
-    const limit = this._init.sendBufferLimit;
+    const limit = this._settings.sendBufferLimit;
     if (limit && buffered > limit) {
       this.closeWith(1013, "slow consumer", SLOW_CONSUMER_DROP_MS);
       return false;
     }
-    return buffered < this._init.sendHighWater;
+    return buffered < this._settings.sendHighWater;
   }
 
   drained(): Promise<void> {
@@ -121,7 +156,7 @@ export abstract class ConnectionBase<S> {
     if (!transport || this._readyState >= 2) return Promise.resolve();
     return drainBelow(
       transport,
-      this._init.sendHighWater,
+      this._settings.sendHighWater,
       () => this._readyState >= 2,
     );
   }
@@ -135,7 +170,7 @@ export abstract class ConnectionBase<S> {
    */
   overSendLimit(extra = 0): boolean {
     if (this._readyState !== 1) return true;
-    const limit = this._init.sendBufferLimit;
+    const limit = this._settings.sendBufferLimit;
     if (!limit || this.bufferedAmount + extra <= limit) return false;
     this.closeWith(1013, "slow consumer", SLOW_CONSUMER_DROP_MS);
     return true;
@@ -151,16 +186,16 @@ export abstract class ConnectionBase<S> {
   deliver(msg: Outgoing): boolean {
     const t = this._transport;
     if (this._readyState !== 1 || !t) return false;
-    if (t.bufferedAmount >= this._init.sendHighWater) {
-      this.stats.dropped++;
+    if (t.bufferedAmount >= this._settings.sendHighWater) {
+      this._dropped++;
       this.meter?.dropped();
       return false;
     }
     const size = msg.byteLength;
     if (t.encode && t.sendEncoded) t.sendEncoded(msg.frame(t.encode));
     else t.send(msg.data);
-    this.stats.msgsOut++;
-    this.stats.bytesOut += size;
+    this._msgsOut++;
+    this._bytesOut += size;
     this.meter?.delivered(size);
     return true;
   }

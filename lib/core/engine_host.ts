@@ -32,11 +32,15 @@ export interface PendingUpgrade {
  * ```
  */
 export interface EngineHost {
-  /** A refusal, a plain response, or a checked upgrade to complete. */
+  /**
+   * A refusal, a plain response, or a checked upgrade to complete; a
+   * promise of one only when it must wait (a handler's `accept()`, a static
+   * file): an `await` per handshake is measurable.
+   */
   handle(
     req: Request,
     remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade>;
+  ): Response | PendingUpgrade | Promise<Response | PendingUpgrade>;
   /** The options in force (limits, idle timeout). */
   readonly options: ServerOptions;
   /** Where the engine logs what the app cannot see (refused heads, I/O errors). */

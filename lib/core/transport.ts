@@ -55,18 +55,12 @@ export interface ConnMeter {
   dropped(): void;
 }
 
-/** Everything a connection is made from. */
-export interface ConnectionInit<S> {
-  id: string;
-  handler: Handler<S>;
-  /** A string is parsed only when `conn.url` is read. */
-  url: URL | string;
-  params: Record<string, string>;
-  headers: Headers;
-  remoteAddr: RemoteAddr;
-  protocol: string;
-  extensions?: string;
-  state: S;
+/**
+ * What every connection of an app shares: limits and hooks. One object for
+ * all of them, referenced, not copied into each (an idle connection's bytes
+ * are memory × connections, see docs/performance.md).
+ */
+export interface ConnectionSettings<S = unknown> {
   maxMessageSize: number;
   sendHighWater: number;
   /** Buffered bytes at which the connection is closed 1013 (default: no limit). */
@@ -79,4 +73,21 @@ export interface ConnectionInit<S> {
   onClose?(conn: Connection<S>, code: number, reason: string): void;
   /** Told about every error a handler throws. */
   onHandlerError?(conn: Connection<S>, where: string, err: unknown): void;
+}
+
+/** Everything a connection is made from. */
+export interface ConnectionInit<S> {
+  /** A number becomes its base-36 string, made when `conn.id` is first read. */
+  id: string | number;
+  handler: Handler<S>;
+  /** A string is parsed only when `conn.url` is read. */
+  url: URL | string;
+  params: Record<string, string>;
+  headers: Headers;
+  remoteAddr: RemoteAddr;
+  protocol: string;
+  extensions?: string;
+  state: S;
+  /** Shared by the app's connections. */
+  settings: ConnectionSettings<S>;
 }

@@ -36,7 +36,6 @@ export class Guard {
   #log: Logger;
   #open = 0;
   #perIp = new Map<string, number>();
-  #bound = new Map<Connection<unknown>, string>();
 
   constructor(options: ServerOptions, log: Logger) {
     this.#options = options;
@@ -125,17 +124,13 @@ export class Guard {
     return null;
   }
 
-  /** For `GuardSlot.bind()`. */
-  bound(conn: Connection<unknown>, ip: string): void {
-    this.#bound.set(conn, ip);
-  }
-
-  /** Frees the slot of a closed connection. */
+  /**
+   * Frees the slot of a closed connection. Its slot was bound to it (every
+   * connection the app makes is), and counted under its remote address: no
+   * map from connection to slot needed (a map entry per connection).
+   */
   release(conn: Connection<unknown>): void {
-    const ip = this.#bound.get(conn);
-    if (ip === undefined) return;
-    this.#bound.delete(conn);
-    this.free(ip);
+    this.free(conn.remoteAddr.hostname);
   }
 
   /** Frees the slot of `ip`; for `release()` and `GuardSlot.cancel()`. */
@@ -174,10 +169,9 @@ class GuardSlot implements Slot {
     this.#ip = ip;
   }
 
-  bind(conn: Connection<unknown>): void {
-    if (this.#done) return;
+  bind(_conn: Connection<unknown>): void {
+    // From now on `release(conn)` frees it, once, when the connection closes.
     this.#done = true;
-    this.#guard.bound(conn, this.#ip);
   }
 
   cancel(): void {

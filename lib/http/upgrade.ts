@@ -5,24 +5,14 @@
  *
  * @module
  */
-import { Connection, type ConnectionInit } from "../core/connection.ts";
+import { Connection, type ConnectionSettings } from "../core/connection.ts";
 import type { PendingUpgrade } from "../core/engine_host.ts";
 import { checkUpgrade, chooseProtocol, parseProtocols } from "./handshake.ts";
 import { refuse } from "./refuse.ts";
 import type { RouteMatch } from "../routing/router.ts";
 import type { AcceptResult, RemoteAddr } from "../types.ts";
 
-/** The parts of a connection the app decides (limits and hooks). */
-export type ConnectionSettings = Pick<
-  ConnectionInit<unknown>,
-  | "maxMessageSize"
-  | "sendHighWater"
-  | "sendBufferLimit"
-  | "maxMessagesPerSecond"
-  | "onOpen"
-  | "onClose"
-  | "onHandlerError"
->;
+export type { ConnectionSettings } from "../core/connection.ts";
 
 let nextId = 0;
 
@@ -119,7 +109,7 @@ function pending(
     (headers ??= new Headers()).set("sec-websocket-protocol", protocol);
   }
   const conn = new Connection<unknown>({
-    id: (++nextId).toString(36),
+    id: ++nextId, // made a string only if read
     handler,
     url: href,
     params: match.params,
@@ -127,7 +117,7 @@ function pending(
     remoteAddr,
     protocol,
     state: result ? result.state : undefined,
-    ...settings,
+    settings,
   });
   return { conn, headers: headers ?? NO_HEADERS, handler };
 }

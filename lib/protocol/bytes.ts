@@ -67,3 +67,29 @@ export function copyOut(src: Uint8Array): Uint8Array {
   slabOff = (slabOff + n + 7) & ~7; // 8-byte aligned views for typed arrays
   return out;
 }
+
+/**
+ * A byte string (every char code < 256, like HTTP header text) as bytes,
+ * one per char, in the same shared slab as `copyOut`: no ArrayBuffer of its
+ * own for the 101 of every handshake, and no UTF-8 step (a header byte
+ * 0x80–0xFF is one byte on the wire, RFC 9110 §5.5).
+ *
+ * @example
+ * ```ts
+ * import { latin1Out } from "./bytes.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(latin1Out("hé"), new Uint8Array([0x68, 0xe9]));
+ * ```
+ */
+export function latin1Out(s: string): Uint8Array {
+  const n = s.length;
+  if (n > SLAB_MAX) return Uint8Array.from(s, (c) => c.charCodeAt(0));
+  if (slabOff + n > SLAB) {
+    slab = new Uint8Array(SLAB);
+    slabOff = 0;
+  }
+  const out = slab.subarray(slabOff, slabOff + n);
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  slabOff = (slabOff + n + 7) & ~7;
+  return out;
+}

@@ -8,16 +8,20 @@
  * chunk costs no copy: a subarray and an in-place XOR. With `transient` the
  * caller may reuse its buffer and the parser copies only what it keeps.
  *
+ * Between frames a parser holds no buffer (`idle`): what is split across
+ * chunks is kept only until whole, as idle connections are most connections
+ * (docs/performance.md, "Memory per idle connection").
+ *
  * @module
  */
 
-import { concatBytes, copyOut } from "./bytes.ts";
+import { copyOut } from "./bytes.ts";
 import type { FrameHandlers, FrameParserOptions } from "./frame_events.ts";
-import { extendedLength, headerViolation } from "./frame_rules.ts";
+import { header, readFrameHeader } from "./frame_header.ts";
 import { parseClosePayload } from "./frame_rules.ts";
 import { applyMask } from "./mask.ts";
-import { decodeUtf8, decodeValidatedUtf8 } from "./utf8.ts";
-import { UTF8_ACCEPT, UTF8_REJECT, utf8Step } from "./utf8.ts";
+import { controlPayload, MessageParts } from "./message_parts.ts";
+import { decodeUtf8 } from "./utf8.ts";
 import type { MessageInflater } from "./deflate.ts";
 
 export type { FrameHandlers, FrameParserOptions } from "./frame_events.ts";
@@ -25,6 +29,8 @@ export type { FrameHandlers, FrameParserOptions } from "./frame_events.ts";
 const TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
 const ST_HEADER = 0, ST_PAYLOAD = 1, ST_DONE = 2;
 const EMPTY = new Uint8Array(0);
+// Shared by every parser (push() runs to completion, never interleaved).
+const MASK = new Uint8Array(4);
 
 /**
  * The parser. One per connection.
@@ -40,45 +46,41 @@ const EMPTY = new Uint8Array(0);
  * });
  * parser.push(new Uint8Array([0x81, 0x82, 0, 0, 0, 0, 0x48, 0x69]));
  * assert.deepEqual(got, ["Hi"]);
+ * assert.equal(parser.idle, true); // between frames, nothing kept
  * ```
  */
 export class FrameParser {
   #h: FrameHandlers;
   #max: number;
-  #wireMax: number;
   #inflater: MessageInflater | null;
   #transient: boolean;
   #state = ST_HEADER;
-  // One allocation for the three small buffers (each new ArrayBuffer costs
-  // ~0.5 µs under Deno, which shows in handshakes per second).
-  #scratch = new Uint8Array(14 + 4 + 125);
-  #hdr = this.#scratch.subarray(0, 14);
-  #hdrLen = 0;
+  /** The start of a header that did not fit in the last chunk (< 14 bytes). */
+  #partial: Uint8Array | null = null;
   // The frame being read.
   #fin = false;
   #opcode = 0;
   #payloadLen = 0;
   #remaining = 0;
-  #mask = this.#scratch.subarray(14, 18);
+  #mask = 0; // its 4 bytes, big-endian
   #phase = 0;
-  // The data message being assembled (#msgOpcode 0: none open).
+  // The data message being read (#msgOpcode 0: none open). A message whose
+  // payload is all in one chunk (#whole) is decoded from #piece in place;
+  // any other is gathered in #parts.
   #msgOpcode = 0;
   #compressed = false;
   #msgLen = 0;
-  #parts: Uint8Array[] = [];
   #whole = false;
-  #utf8 = UTF8_ACCEPT;
-  // Control frame payload when it arrives in pieces.
-  #ctl = this.#scratch.subarray(18);
-  #ctlLen = 0;
+  #piece: Uint8Array | null = null;
+  #parts: MessageParts | null = null;
+  // A control frame's payload: #ctlWhole if it came in one piece.
   #ctlWhole: Uint8Array | null = null;
+  #ctlPieces: Uint8Array[] | null = null;
 
   /** `handlers` receive everything parsed. */
   constructor(handlers: FrameHandlers, opts: FrameParserOptions = {}) {
     this.#h = handlers;
     this.#max = opts.maxMessageSize ?? 64 * 1024 * 1024;
-    // Compressed bytes may slightly exceed the inflated size (stored blocks).
-    this.#wireMax = this.#max + Math.floor(this.#max / 1024) + 64;
     this.#inflater = opts.inflater ?? null;
     this.#transient = opts.transient ?? false;
   }
@@ -88,10 +90,21 @@ export class FrameParser {
     return this.#state === ST_DONE;
   }
 
+  /**
+   * True between frames with no message open: the parser keeps nothing of
+   * earlier chunks, so its owner may drop it and make a new one later.
+   */
+  get idle(): boolean {
+    return this.#state === ST_HEADER && this.#partial === null &&
+      this.#msgOpcode === 0;
+  }
+
   /** Stops parsing; later input is ignored. */
   stop(): void {
     this.#state = ST_DONE;
-    this.#parts = [];
+    this.#partial = this.#piece = null;
+    this.#parts = null;
+    this.#ctlPieces = null;
   }
 
   /** Parses the next chunk (taking ownership of it, see the module doc). */
@@ -100,27 +113,9 @@ export class FrameParser {
     let pos = 0;
     while (pos < end && this.#state !== ST_DONE) {
       if (this.#state === ST_HEADER) {
-        if (this.#hdrLen === 0) {
-          const used = this.#header(chunk, pos, end - pos);
-          if (used < 0) return;
-          if (used === 0) { // a partial header is < 14 bytes: stash it
-            this.#hdr.set(chunk.subarray(pos, end));
-            this.#hdrLen = end - pos;
-            return;
-          }
-          pos += used;
-        } else {
-          const take = Math.min(14 - this.#hdrLen, end - pos);
-          this.#hdr.set(chunk.subarray(pos, pos + take), this.#hdrLen);
-          const used = this.#header(this.#hdr, 0, this.#hdrLen + take);
-          if (used < 0) return;
-          if (used === 0) {
-            this.#hdrLen += take;
-            return;
-          }
-          pos += used - this.#hdrLen;
-          this.#hdrLen = 0;
-        }
+        const used = this.#header(chunk, pos);
+        if (used <= 0) return;
+        pos += used;
         // Whole unfragmented message in this chunk: decode it in one go.
         const op = this.#opcode;
         if (op === TEXT || op === BINARY) {
@@ -132,7 +127,9 @@ export class FrameParser {
         const n = Math.min(this.#remaining, end - pos);
         const piece = chunk.subarray(pos, pos + n);
         pos += n;
-        applyMask(piece, this.#mask, this.#phase);
+        const m = this.#mask;
+        MASK[0] = m >>> 24, MASK[1] = m >>> 16, MASK[2] = m >>> 8, MASK[3] = m;
+        applyMask(piece, MASK, this.#phase);
         this.#phase = (this.#phase + n) & 3;
         this.#remaining -= n;
         if (!this.#payload(piece)) return;
@@ -150,98 +147,83 @@ export class FrameParser {
     return -1;
   }
 
-  /** Parses a header at b[off..]: bytes used, 0 if incomplete, -1 error. */
-  #header(b: Uint8Array, off: number, avail: number): number {
-    if (avail < 2) return 0;
-    const b0 = b[off], b1 = b[off + 1];
-    const open = this.#msgOpcode !== 0;
-    const bad = headerViolation(b0, b1, open, this.#inflater !== null);
-    if (bad !== null) return this.#fail(1002, bad);
-    const fin = (b0 & 0x80) !== 0, rsv1 = (b0 & 0x40) !== 0;
-    const opcode = b0 & 0x0f;
-    let len = b1 & 0x7f;
-    const need = len === 126 ? 8 : len === 127 ? 14 : 6;
-    if (avail < need) return 0;
-    if (len === 127 && b[off + 2] & 0x80) {
-      return this.#fail(1002, "64-bit length MSB set");
-    }
-    if (len >= 126) len = extendedLength(b, off + 2, len);
-    let p = off + need - 4;
-    const m = this.#mask;
-    m[0] = b[p], m[1] = b[p + 1], m[2] = b[p + 2], m[3] = b[p + 3];
-    p += 4;
+  /** The header at chunk[pos..]: bytes used, 0 if incomplete, -1 error. */
+  #header(chunk: Uint8Array, pos: number): number {
+    const open = this.#msgOpcode !== 0, deflate = this.#inflater !== null;
+    const used = readFrameHeader(this.#partial, chunk, pos, open, deflate);
+    this.#partial = header.partial;
+    if (used < 0) return this.#fail(1002, header.error);
+    if (used === 0) return 0;
+    const { opcode, length } = header;
     if (opcode < CLOSE) {
       if (opcode !== 0) {
         this.#msgOpcode = opcode;
-        this.#compressed = rsv1;
+        this.#compressed = header.rsv1;
         this.#msgLen = 0;
       }
-      // Refuse before a single payload byte arrives.
-      const cap = this.#compressed ? this.#wireMax : this.#max;
-      if (len > cap - this.#msgLen) {
-        return this.#fail(1009, `message over ${this.#max} bytes`);
+      // Refuse before a single payload byte arrives. Compressed bytes may
+      // slightly exceed the inflated size (stored blocks).
+      const max = this.#max;
+      const cap = this.#compressed ? max + Math.floor(max / 1024) + 64 : max;
+      if (length > cap - this.#msgLen) {
+        return this.#fail(1009, `message over ${max} bytes`);
       }
-      this.#msgLen += len;
-    } else {
-      this.#ctlLen = 0;
-      this.#ctlWhole = null;
-    }
-    this.#fin = fin;
+      this.#msgLen += length;
+    } else this.#ctlWhole = this.#ctlPieces = null;
+    this.#fin = header.fin;
     this.#opcode = opcode;
-    this.#payloadLen = this.#remaining = len;
+    this.#mask = header.mask;
+    this.#payloadLen = this.#remaining = length;
     this.#phase = 0;
-    return p - off;
+    return used;
   }
 
   /** Takes an unmasked piece of the current frame's payload. */
   #payload(piece: Uint8Array): boolean {
     if (this.#opcode >= CLOSE) {
+      // Kept until the frame ends; copied if it came in pieces.
       if (piece.length === this.#payloadLen) this.#ctlWhole = piece;
-      else {
-        this.#ctl.set(piece, this.#ctlLen);
-        this.#ctlLen += piece.length;
-      }
+      else (this.#ctlPieces ??= []).push(copyOut(piece));
       return true;
     }
     if (this.#compressed) {
-      return this.#inflater!.push(piece, this.#max) || this.#inflateFailed();
+      const last = this.#fin && this.#remaining === 0; // finish() follows
+      return this.#inflater!.push(piece, this.#max, last) ||
+        this.#inflateFailed();
     }
-    if (this.#msgOpcode === TEXT && !this.#whole) {
-      // Fail fast, and carry a sequence split across pieces in the state.
-      this.#utf8 = utf8Step(this.#utf8, piece, 0, piece.length);
-      if (this.#utf8 === UTF8_REJECT) {
-        this.#fail(1007, "invalid UTF-8");
-        return false;
-      }
+    if (this.#whole) { // used before push() returns: no copy
+      this.#piece = piece;
+      return true;
     }
-    // A whole message is used before push() returns; keep copies otherwise.
-    this.#parts.push(this.#transient && !this.#whole ? copyOut(piece) : piece);
-    return true;
+    this.#parts ??= new MessageParts(this.#msgOpcode === TEXT);
+    if (this.#parts.add(piece, this.#transient)) return true;
+    this.#fail(1007, "invalid UTF-8");
+    return false;
   }
 
   #frameEnd(): void {
     if (this.#opcode >= CLOSE) return this.#control();
     if (!this.#fin) return;
-    const op = this.#msgOpcode;
+    const text = this.#msgOpcode === TEXT;
     this.#msgOpcode = 0;
-    let bytes: Uint8Array;
+    let data: string | Uint8Array | null;
     if (this.#compressed) {
       const out = this.#inflater!.finish(this.#max);
       if (out === null) return void this.#inflateFailed();
-      bytes = out;
-    } else bytes = this.#joinParts();
-    if (op === BINARY) {
-      const own = this.#transient && this.#whole && !this.#compressed;
-      return this.#h.onMessage(own ? copyOut(bytes) : bytes);
+      data = text ? decodeUtf8(out) : out;
+    } else if (this.#whole) {
+      const bytes = this.#piece ?? EMPTY;
+      this.#piece = null;
+      // A view into the caller's reused buffer must be copied to be kept.
+      if (text) data = decodeUtf8(bytes);
+      else data = this.#transient ? copyOut(bytes) : bytes;
+    } else { // no parts: every frame of the message was empty
+      const parts = this.#parts ?? new MessageParts(text);
+      this.#parts = null;
+      data = text ? parts.text() : parts.bytes();
     }
-    let text: string | null;
-    if (this.#compressed || this.#whole) text = decodeUtf8(bytes);
-    else {
-      text = this.#utf8 === UTF8_ACCEPT ? decodeValidatedUtf8(bytes) : null;
-      this.#utf8 = UTF8_ACCEPT;
-    }
-    if (text === null) return void this.#fail(1007, "invalid UTF-8");
-    this.#h.onMessage(text);
+    if (data === null) return void this.#fail(1007, "invalid UTF-8");
+    this.#h.onMessage(data);
   }
 
   #inflateFailed(): false {
@@ -251,27 +233,9 @@ export class FrameParser {
     return false;
   }
 
-  #joinParts(): Uint8Array {
-    const parts = this.#parts;
-    if (parts.length === 0) return EMPTY;
-    if (parts.length === 1) {
-      const only = parts[0];
-      parts.length = 0; // keep the array for the next message
-      return only;
-    }
-    this.#parts = [];
-    return concatBytes(parts, this.#msgLen);
-  }
-
   #control(): void {
-    // Copy out of the reused #ctl buffer: handlers may keep the payload.
-    const whole = this.#ctlWhole;
-    const p = whole === null
-      ? this.#ctl.slice(0, this.#ctlLen)
-      : this.#transient
-      ? copyOut(whole)
-      : whole;
-    this.#ctlWhole = null;
+    const p = controlPayload(this.#ctlWhole, this.#ctlPieces, this.#transient);
+    this.#ctlWhole = this.#ctlPieces = null;
     if (this.#opcode === PING) return this.#h.onPing(p);
     if (this.#opcode === PONG) return this.#h.onPong(p);
     const c = parseClosePayload(p);

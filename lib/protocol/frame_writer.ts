@@ -59,8 +59,7 @@ function headerSize(n: number): number {
 export class FrameWriter {
   #blockSize: number;
   #deflater: MessageDeflater | null;
-  #blocks: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
-  #active = 0;
+  #spare: Uint8Array = EMPTY; // the other block (two fields, not an array)
   #buf: Uint8Array = EMPTY;
   #end = 0;
 
@@ -82,11 +81,9 @@ export class FrameWriter {
   take(): Uint8Array | null {
     if (this.#end === 0) return null;
     const out = this.#buf.subarray(0, this.#end);
-    this.#blocks[this.#active] = this.#buf.length > MAX_KEEP
-      ? EMPTY
-      : this.#buf;
-    this.#active ^= 1;
-    this.#buf = this.#blocks[this.#active];
+    const kept = this.#buf.length > MAX_KEEP ? EMPTY : this.#buf;
+    this.#buf = this.#spare;
+    this.#spare = kept;
     this.#end = 0;
     return out;
   }
@@ -94,8 +91,7 @@ export class FrameWriter {
   /** Drops both blocks if nothing is pending (saves idle memory). */
   release(): void {
     if (this.#end !== 0) return;
-    this.#blocks = [EMPTY, EMPTY];
-    this.#buf = EMPTY;
+    this.#spare = this.#buf = EMPTY;
   }
 
   /** Makes room for `need` more bytes after the pending ones. */

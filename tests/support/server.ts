@@ -8,6 +8,7 @@ import { type App, createApp } from "../../lib/app/app.ts";
 import { Logger, type LogSink } from "../../lib/log.ts";
 import type { ServerOptions } from "../../lib/options.ts";
 import { serveNative } from "../../lib/engines/native/engine.ts";
+import { nativeDeflate } from "../../lib/cli/deflate_flags.ts";
 import manifest from "../../handlers/manifest.gen.ts";
 import { routesFromManifest } from "../../lib/routing/manifest.ts";
 import type { Route } from "../../lib/routing/router.ts";
@@ -53,12 +54,8 @@ export async function startServer(
   };
   // Both offer shutdown(), which waits for every connection to end.
   // As main.ts does: deflate is negotiated only when the options ask.
-  const { deflate, deflateThreshold } = app.options;
   const server = app.options.engine === "native"
-    ? serveNative(app, {
-      ...listen,
-      deflate: deflate && { threshold: deflateThreshold },
-    })
+    ? serveNative(app, { ...listen, deflate: nativeDeflate(app.options) })
     : Deno.serve(listen, app.fetch);
   const port = await ready.promise;
   return {

@@ -62,6 +62,8 @@ class DenoTransport implements Transport, EventListenerObject {
         break;
       }
       case "open":
+        // Fires once: its listener record would stay with an idle socket.
+        this.#socket.removeEventListener("open", this);
         conn.opened();
         break;
       case "close":

@@ -2,15 +2,18 @@
  * The request-head deadline (slowloris guard) for every pending connection
  * with one timer, not one `setTimeout` + `Promise.race` per connection:
  * those were ~5% of a short-lived connection's server time. A deadline
- * fires between 1 and 1¼ timeouts after it was set.
+ * fires between 1 and 1¼ timeouts after it was set. One handler for all
+ * entries, not a closure per connection.
  *
  * @module
  */
 
-/** A watched connection: `expire` runs once if it is still there in time. */
-interface Entry {
-  at: number;
-  expire: () => void;
+/** A watched connection. */
+export interface HeadDeadline {
+  readonly at: number;
+  readonly tcp: Deno.Conn<Deno.NetAddr>;
+  /** Set by the expiry handler: the refusal under way. */
+  late: Promise<void> | null;
 }
 
 /**
@@ -18,35 +21,38 @@ interface Entry {
  *
  * @example
  * ```ts ignore
- * const heads = new HeadDeadlines(10_000);
- * const entry = heads.add(() => refuse(408));
+ * const heads = new HeadDeadlines(10_000, (d) => d.late = refuse(d.tcp, 408));
+ * const deadline = heads.add(tcp);
  * await readRequest(tcp, host);
- * heads.delete(entry);
+ * heads.delete(deadline);
+ * if (deadline.late) await deadline.late;
  * ```
  */
 export class HeadDeadlines {
-  #entries = new Set<Entry>();
+  #entries = new Set<HeadDeadline>();
   #timeoutMs: number;
+  #expire: (d: HeadDeadline) => void;
   #timer: ReturnType<typeof setInterval>;
 
-  /** Starts the (unref'd) check timer. */
-  constructor(timeoutMs: number) {
+  /** Starts the (unref'd) check timer; `expire` runs for each late entry. */
+  constructor(timeoutMs: number, expire: (d: HeadDeadline) => void) {
     this.#timeoutMs = timeoutMs;
+    this.#expire = expire;
     const period = Math.max(50, Math.min(1000, timeoutMs / 4));
     this.#timer = setInterval(() => this.#check(), period);
     this.#timer.unref(); // Deno 2.9 timers are Node-style Timeout objects
   }
 
-  /** Calls `expire` once `timeoutMs` from now unless deleted first. */
-  add(expire: () => void): object {
-    const entry = { at: performance.now() + this.#timeoutMs, expire };
-    this.#entries.add(entry);
-    return entry;
+  /** Watches `tcp`: `expire` runs `timeoutMs` from now unless deleted first. */
+  add(tcp: Deno.Conn<Deno.NetAddr>): HeadDeadline {
+    const d = { at: performance.now() + this.#timeoutMs, tcp, late: null };
+    this.#entries.add(d);
+    return d;
   }
 
   /** Forgets an entry returned by `add` (a no-op once it has expired). */
-  delete(entry: object): void {
-    this.#entries.delete(entry as Entry);
+  delete(d: HeadDeadline): void {
+    this.#entries.delete(d);
   }
 
   /** Stops the timer. */
@@ -58,10 +64,10 @@ export class HeadDeadlines {
     const now = performance.now();
     // Entries are in insertion order, so in deadline order: stop at the
     // first one still in time.
-    for (const e of this.#entries) {
-      if (e.at > now) break;
-      this.#entries.delete(e);
-      e.expire();
+    for (const d of this.#entries) {
+      if (d.at > now) break;
+      this.#entries.delete(d);
+      this.#expire(d);
     }
   }
 }

@@ -2,11 +2,13 @@
  * Idle detection for native sockets with one timer for all of them (not
  * one per connection): like Deno's engine, a ping after half the idle
  * timeout of silence, and close 1001 when the other half passes without
- * anything arriving. The same sweep frees write buffers of idle sockets.
+ * anything arriving. The same sweep has idle sockets drop what they can
+ * make again (`NativeSocket.trim()`).
  *
  * @module
  */
 
+import { DrainingSet } from "./draining_set.ts";
 import type { NativeSocket } from "./socket.ts";
 
 /**
@@ -15,12 +17,12 @@ import type { NativeSocket } from "./socket.ts";
  * @example
  * ```ts ignore
  * const sweeper = new IdleSweeper(30);
- * sweeper.add(socket); // ... sweeper.delete(socket) when it ends
+ * sweeper.add(socket); // ... sweeper.ended(socket) when it ends
  * sweeper.close();
  * ```
  */
 export class IdleSweeper {
-  #sockets = new Set<NativeSocket>();
+  #sockets = new DrainingSet<NativeSocket>();
   #timer: ReturnType<typeof setInterval>;
   #pings: boolean;
 
@@ -45,9 +47,14 @@ export class IdleSweeper {
     this.#sockets.add(s);
   }
 
-  /** Stops watching `s`. */
-  delete(s: NativeSocket): void {
+  /** Stops watching `s` (its `ended` hook: the socket is gone). */
+  ended(s: NativeSocket): void {
     this.#sockets.delete(s);
+  }
+
+  /** Resolves once no socket is left (for shutdown). */
+  whenEmpty(): Promise<void> {
+    return this.#sockets.whenEmpty();
   }
 
   /** Stops the timer. */

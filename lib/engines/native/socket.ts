@@ -1,282 +1,216 @@
 /**
- * One native WebSocket over a `Deno.Conn`: the read loop feeding the
- * `FrameParser`, a `WriteLoop` draining the `FrameWriter`, and the closing
- * handshake. It is the `Transport` a core `Connection` sends
- * through, and tells that `Connection` what arrives.
+ * One native WebSocket over a `Deno.Conn`: reads fed to a `FrameParser`,
+ * the closing handshake, the idle trim. It is the `Transport` a core
+ * `Connection` sends through, and the parser's handlers; the sending side
+ * is `WsOutput`'s, reads and the end of TCP are `TcpSocket`'s.
+ *
+ * Most connections are idle most of the time, and every byte an idle one
+ * keeps is multiplied by the connections (docs/performance.md, "Memory per
+ * idle connection"). So: one object with methods, not closures; flags in one
+ * number; the parser made on the first byte read, the writer and write loop
+ * on the first frame sent, both dropped again by the idle sweep; zlib
+ * contexts on first use.
  *
  * @module
  */
 
 import type { Connection, Transport } from "../../core/connection.ts";
-import { MessageDeflater, MessageInflater } from "../../protocol/deflate.ts";
+import { MessageInflater } from "../../protocol/deflate.ts";
 import type { DeflaterOptions } from "../../protocol/deflate.ts";
 import type { DeflateParams } from "../../protocol/deflate_negotiation.ts";
 import { FrameParser } from "../../protocol/frame_parser.ts";
-import { encodeFrame, FrameWriter } from "../../protocol/frame_writer.ts";
-import { WriteLoop } from "./write_loop.ts";
+import type { FrameHandlers } from "../../protocol/frame_parser.ts";
+import { encodeFrame } from "../../protocol/frame_writer.ts";
+import { WsOutput } from "./ws_output.ts";
 
-/** Per-socket settings. */
+/** Settings shared by every socket of a server (one object for all). */
 export interface NativeSocketOptions {
   /** Largest message accepted; bigger closes with 1009. */
   maxMessageSize: number;
-  /** Negotiated permessage-deflate parameters, or null. */
-  deflate: DeflateParams | null;
   /** Compression tuning when deflate is on. */
   deflater?: DeflaterOptions;
   /** How long to wait for the peer's close reply, ms; default 3000. */
   closeTimeoutMs?: number;
+  /** Told once a socket has ended and its `Connection` has been told. */
+  ended?(socket: NativeSocket): void;
 }
 
-// Read buffers start small (an idle connection's pending read pins its
-// buffer: this is memory per idle connection) and double while reads fill
-// them, up to MAX_READ. A head buffer handed over by the HTTP reader is kept
-// if it is no bigger than MAX_ADOPT.
-const MIN_READ = 1024, MAX_READ = 256 * 1024, MAX_ADOPT = 4 * 1024;
-// After our FIN, how long the peer gets to close its side.
-const LINGER_MS = 1000;
-const EMPTY = new Uint8Array(0);
+// Flags, one number for both.
+const PEER_CLOSED = 1; // its close frame arrived: it sends nothing more
+const INPUT_DONE = 2; // parse nothing more (after a close, error or fail)
 
 /**
- * The socket. `run()` resolves once the TCP connection is gone and the
- * `Connection` has been told (exactly once) how it closed.
+ * The socket. `start()` begins reading; `options.ended` hears when the TCP
+ * connection is gone and the `Connection` has been told (once) how it closed.
  *
  * @example
  * ```ts ignore
- * const ws = new NativeSocket(tcp, pending.conn, { maxMessageSize, deflate: null });
+ * const ws = new NativeSocket(tcp, pending.conn, sharedOptions, null);
  * pending.conn.attach(ws);
- * await ws.run(rest);
+ * ws.start(rest);
  * ```
  */
-export class NativeSocket implements Transport {
-  #tcp: Deno.Conn;
+export class NativeSocket extends WsOutput implements Transport, FrameHandlers {
   #conn: Connection<unknown>;
-  #parser: FrameParser;
-  #writer: FrameWriter;
-  #out: WriteLoop;
+  #opts: NativeSocketOptions;
+  #parser: FrameParser | null = null;
   #inflater: MessageInflater | null = null;
-  #deflater: MessageDeflater | null = null;
-  #closeTimeoutMs: number;
-  #sentClose = false;
-  #tcpClosed = false;
-  #halfClosed = false;
-  #peerClosed = false; // its close frame arrived: it sends nothing more
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #flags = 0;
   #code = 1006; // what the Connection hears at the end
   #reason = "";
-  #readBuf: Uint8Array = EMPTY;
-  /**
-   * Topic fan-out (see `Transport.encode`): one shared frame per published
-   * message. Left undefined under permessage-deflate, whose frames depend
-   * on each connection's compression context.
-   */
+  /** Topic fan-out (see `Transport.encode`): absent under deflate. */
   encode?: (data: string | Uint8Array) => Uint8Array;
-  /** Queues a frame made by `encode`. */
-  sendEncoded?: (frame: unknown) => void;
-  /** Sweeper ticks since anything was read (see `IdleSweeper`). */
-  idleTicks = 0;
 
-  /** Wraps an upgraded TCP connection. */
+  /** Wraps an upgraded TCP connection; `deflate`: the agreed parameters. */
   constructor(
     tcp: Deno.Conn,
     conn: Connection<unknown>,
     opts: NativeSocketOptions,
+    deflate: DeflateParams | null,
   ) {
-    this.#tcp = tcp;
+    super(tcp, deflate, opts.deflater);
     this.#conn = conn;
-    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 3000;
-    if (opts.deflate) {
-      this.#inflater = new MessageInflater(opts.deflate);
-      this.#deflater = new MessageDeflater(opts.deflate, opts.deflater);
-    }
-    if (!opts.deflate) {
-      this.encode = encodeFrame;
-      this.sendEncoded = (frame) => {
-        if (this.#sentClose) return;
-        this.#writer.raw(frame as Uint8Array);
-        this.#out.schedule();
-      };
-    }
-    this.#writer = new FrameWriter({
-      // Small first (a short connection writes only its close frame); grows
-      // by doubling, and stays grown, under load.
-      blockSize: 256,
-      deflater: this.#deflater,
-    });
-    this.#out = new WriteLoop(tcp, this.#writer, () => this.#endTcp());
-    this.#parser = new FrameParser({
-      onMessage: (data) => this.#conn.received(data),
-      onPing: (payload) => {
-        if (this.#sentClose) return;
-        this.#writer.pong(payload);
-        this.#out.schedule();
-      },
-      onPong: () => {},
-      onClose: (code, reason) => {
-        this.#peerClosed = true;
-        this.#code = code;
-        this.#reason = reason;
-        if (!this.#sentClose) { // echo it (1005 means: no code, none back)
-          this.#sentClose = true;
-          if (code === 1005) this.#writer.close();
-          else this.#writer.close(code, reason);
-        }
-        this.#out.endAfterFlush = true;
-        this.#out.schedule();
-      },
-      onError: (code, reason) => this.fail(code, reason),
-    }, {
-      maxMessageSize: opts.maxMessageSize,
-      inflater: this.#inflater,
-      transient: true,
-    });
-  }
-
-  /** Bytes queued or being written. */
-  get bufferedAmount(): number {
-    return this.#out.bufferedAmount;
-  }
-
-  /** Queues a message; it leaves with everything else sent this turn. */
-  send(data: string | Uint8Array): void {
-    if (this.#sentClose) return;
-    if (typeof data === "string") this.#writer.text(data);
-    else this.#writer.binary(data);
-    this.#out.schedule();
+    this.#opts = opts;
+    // Per-connection zlib contexts depend on each one's history; otherwise
+    // a published message is framed once for every subscriber.
+    if (deflate === null) this.encode = encodeFrame;
   }
 
   /** Sends a close frame; the TCP connection ends on the reply or timeout. */
   close(code: number, reason: string): void {
-    if (this.#sentClose || this.#tcpClosed) return;
-    this.#sentClose = true;
-    try {
-      this.#writer.close(code, reason);
-    } catch { // not a wire-valid code or reason too long: send no payload
-      this.#writer.close();
-    }
+    if (this.tcpClosed || !this.queueClose(code, reason)) return;
     this.#code = code;
     this.#reason = reason;
-    this.#out.schedule();
-    this.#timer = setTimeout(() => this.#closeTcp(), this.#closeTimeoutMs);
-  }
-
-  /** Resolves when `bufferedAmount` ≤ `limit` or the socket is closed. */
-  drain(limit: number): Promise<void> {
-    return this.#out.drain(limit);
-  }
-
-  /** Sends a ping (idle check). */
-  ping(): void {
-    if (this.#sentClose) return;
-    this.#writer.ping();
-    this.#out.schedule();
+    this.closeTcpAfter(this.#opts.closeTimeoutMs ?? 3000);
   }
 
   /** Fails the connection: close frame with `code`, then TCP close. */
   fail(code: number, reason: string): void {
-    if (this.#tcpClosed) return;
-    this.#parser.stop();
-    if (!this.#sentClose) {
+    if (this.tcpClosed) return;
+    this.#stopInput();
+    if (!this.sentClose) {
       this.#conn.failed(new Error(`${code} ${reason}`));
       this.close(code, reason);
     }
     // The peer's reply will not be parsed: end once our close is written.
-    this.#out.endAfterFlush = true;
-    this.#out.schedule();
+    this.endAfterFlush();
   }
 
   /** Drops the connection at once, no closing handshake (core's deadline). */
   abort(): void {
-    this.#closeTcp();
+    this.#closeAll();
   }
 
-  /** Frees buffers while idle (called by the sweeper). */
+  /** Frees what an idle socket does not need (called by the sweeper). */
   trim(): void {
     // A peer that sent its close frame but does not read our reply gets a
     // sweep period, then the connection is dropped.
-    if (this.#peerClosed) return this.#closeTcp();
-    if (!this.#out.busy && this.#writer.pending === 0) this.#writer.release();
-    // The pending read keeps the old buffer; the next one is small again.
-    if (this.#readBuf.length > MIN_READ) {
-      this.#readBuf = new Uint8Array(MIN_READ);
-    }
+    if (this.#flags & PEER_CLOSED) return this.#closeAll();
+    if (this.#parser?.idle) this.#parser = null;
+    this.dropIdleOutput();
+    this.shrinkReads();
   }
 
-  /**
-   * Runs until the TCP connection is closed; `rest` = bytes after the head,
-   * `buffer` = the buffer they are a view into, read into from now on (it
-   * saves an allocation per connection; a big one is not kept).
-   */
-  async run(rest: Uint8Array, buffer?: Uint8Array): Promise<void> {
-    if (rest.length > 0) this.#parser.push(rest);
-    if (this.#peerClosed) await this.#out.drain(0);
-    // After push(): the parser is transient, `rest` may be overwritten now.
-    this.#readBuf = buffer && buffer.length <= MAX_ADOPT
-      ? buffer
-      : new Uint8Array(MIN_READ);
-    try {
-      while (!this.#tcpClosed && !this.#peerClosed) {
-        // One buffer, reused: the parser is transient and copies only what
-        // it keeps, so a read costs no allocation.
-        const buf = this.#readBuf;
-        const n = await this.#tcp.read(buf);
-        if (n === null) {
-          // No close frame: error() hears of it, as on Deno.
-          if (!this.#sentClose) this.#conn.failed(new Error("Unexpected EOF"));
-          break;
-        }
-        this.idleTicks = 0;
-        if (!this.#parser.done) this.#parser.push(buf.subarray(0, n));
-        if (this.#peerClosed) {
-          // Nothing more to read: wait for our close frame to be written
-          // rather than leave a read pending that the close would abort
-          // (an exception per connection).
-          await this.#out.drain(0);
-          break;
-        }
-        if (n === buf.length && n < MAX_READ) {
-          this.#readBuf = new Uint8Array(n * 2);
-        }
-      }
-    } catch (err) {
-      if (!this.#tcpClosed) this.#conn.failed(err);
-    }
-    this.#closeTcp();
-    this.#inflater?.close();
-    this.#deflater?.close();
-    this.#conn.closed(this.#code, this.#reason);
+  /** Starts reading; `rest` = bytes that came after the request head. */
+  start(rest: Uint8Array): void {
+    if (rest.length > 0) this.received(rest);
+    this.readOn();
   }
 
-  /**
-   * Ends our side once the close frame is written: FIN first (the server
-   * closes first, RFC 6455 §7.1.1), then read until the peer's FIN. Closing
-   * outright with unread input would make the kernel send a RST, which can
-   * destroy the close frame before the peer reads it.
-   */
-  #endTcp(): void {
-    if (this.#tcpClosed || this.#halfClosed) return;
+  // FrameHandlers: what the parser found.
+
+  /** A whole message arrived. */
+  onMessage(data: string | Uint8Array): void {
+    this.#conn.received(data);
+  }
+
+  /** A ping arrived: answer it. */
+  onPing(payload: Uint8Array): void {
+    this.pong(payload);
+  }
+
+  /** A pong arrived (nothing to do: any input counts as life). */
+  onPong(): void {}
+
+  /** The peer's close frame: echo it (1005 means: no code, none back). */
+  onClose(code: number, reason: string): void {
+    this.#flags |= PEER_CLOSED;
+    this.#code = code;
+    this.#reason = reason;
+    this.queueClose(code, reason); // unless ours went first
+    this.endAfterFlush();
+  }
+
+  /** A protocol violation: close with its code. */
+  onError(code: number, reason: string): void {
+    this.fail(code, reason);
+  }
+
+  /** WriteLoopOwner: our close is written (or the peer is gone). */
+  writeEnded(): void {
     // The peer's close frame was its last data (RFC 6455 §5.5.1): nothing
     // is left unread to turn our close into a RST, so close at once, as
     // Deno's engine does (a half-close and a wait for its FIN cost ~10% of
     // a short connection's server time).
-    if (this.#peerClosed) return this.#closeTcp();
-    this.#halfClosed = true;
-    try {
-      this.#tcp.closeWrite();
-    } catch {
-      return this.#closeTcp();
-    }
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#closeTcp(), LINGER_MS);
+    if (this.#flags & PEER_CLOSED) this.#closeAll();
+    else this.endTcp();
   }
 
-  #closeTcp(): void {
-    if (this.#tcpClosed) return;
-    this.#tcpClosed = true;
-    clearTimeout(this.#timer);
-    this.#parser.stop();
-    try {
-      this.#tcp.close();
-    } catch { /* already closed */ }
-    this.#out.stop();
+  /** TcpSocket: bytes read (the buffer is reused: the parser is transient). */
+  protected received(bytes: Uint8Array): void {
+    if (this.#flags & INPUT_DONE) return;
+    if (this.#parser === null) {
+      const p = this.deflateParams;
+      if (p !== null) this.#inflater ??= new MessageInflater(p);
+      this.#parser = new FrameParser(this, {
+        maxMessageSize: this.#opts.maxMessageSize,
+        inflater: this.#inflater,
+        transient: true,
+      });
+    }
+    this.#parser.push(bytes);
+  }
+
+  #stopInput(): void {
+    this.#flags |= INPUT_DONE;
+    this.#parser?.stop();
+    this.#parser = null;
+  }
+
+  /** TcpSocket: read again, unless the connection is over. */
+  protected readOn(): void {
+    if (this.tcpClosed) return this.#finish();
+    if (this.#flags & PEER_CLOSED) {
+      // Nothing more to read: wait for our close frame to be written rather
+      // than leave a read pending that the close would abort (an exception
+      // per connection).
+      this.drain(0).then(() => this.#finish());
+      return;
+    }
+    this.read();
+  }
+
+  /** TcpSocket: the peer closed, or a read failed. */
+  protected readEnded(err: Error | null): void {
+    // A peer gone without a close frame: error() hears of it, as on Deno.
+    if (err === null && !this.sentClose) err = new Error("Unexpected EOF");
+    if (err !== null && !this.tcpClosed) this.#conn.failed(err);
+    this.#finish();
+  }
+
+  #closeAll(): void {
+    this.#stopInput();
+    this.closeTcp();
+    this.stopOutput();
+  }
+
+  /** The end: after the last read, never with one pending. */
+  #finish(): void {
+    this.#closeAll();
+    this.releaseReadBuffer();
+    this.#inflater?.close();
+    this.closeDeflater();
+    this.#conn.closed(this.#code, this.#reason);
+    this.#opts.ended?.(this);
   }
 }

@@ -2,19 +2,31 @@
  * The write side of a native socket: drains a `FrameWriter` into a
  * `Deno.Conn`, one write at a time. Everything queued while a write is in
  * flight leaves in the next single write, so coalescing follows the
- * network's pace; `bufferedAmount` and `drain()` are exact.
+ * network's pace; `bufferedAmount` and `drain()` are exact. A socket makes
+ * its loop on its first write and may drop it when idle (`idle`).
  *
  * @module
  */
 
 import type { FrameWriter } from "../../protocol/frame_writer.ts";
 
+/** Who is told when the loop ends: a method, not a closure per socket. */
+export interface WriteLoopOwner {
+  /** Everything is written and `endAfterFlush` was set, or a write failed. */
+  writeEnded(): void;
+}
+
+interface Waiter {
+  limit: number;
+  resolve: () => void;
+}
+
 /**
  * One connection's write loop.
  *
  * @example
  * ```ts ignore
- * const out = new WriteLoop(tcp, new FrameWriter(), () => tcp.closeWrite());
+ * const out = new WriteLoop(tcp, new FrameWriter(), { writeEnded() {} });
  * out.frames.text("hi");
  * out.schedule(); // written at the end of this turn
  * ```
@@ -25,19 +37,39 @@ export class WriteLoop {
   /** Call `onEnd` once everything queued so far is written. */
   endAfterFlush = false;
   #tcp: Deno.Conn;
-  #onEnd: () => void;
+  #owner: WriteLoopOwner;
   #inflight = 0; // bytes of the current write not yet accepted
   #writing = false;
   #queued = false;
   #stopped = false;
-  #noDelay = false;
-  #waiters: { limit: number; resolve: () => void }[] = [];
+  #noDelay: boolean;
+  #waiters: Waiter[] | null = null; // made by the first drain() that waits
 
-  /** `onEnd` runs after a flush when `endAfterFlush` is set, or on error. */
-  constructor(tcp: Deno.Conn, frames: FrameWriter, onEnd: () => void) {
+  /**
+   * The owner's `writeEnded()` runs after a flush when `endAfterFlush` is
+   * set, or on a write error. `noDelay`: TCP_NODELAY is already on.
+   */
+  constructor(
+    tcp: Deno.Conn,
+    frames: FrameWriter,
+    owner: WriteLoopOwner,
+    noDelay = false,
+  ) {
     this.#tcp = tcp;
     this.frames = frames;
-    this.#onEnd = onEnd;
+    this.#owner = owner;
+    this.#noDelay = noDelay;
+  }
+
+  /** True when nothing is queued, in flight or awaited: it may be dropped. */
+  get idle(): boolean {
+    return !this.#writing && !this.#queued && this.frames.pending === 0 &&
+      !this.#waiters?.length && !this.endAfterFlush;
+  }
+
+  /** TCP_NODELAY is on (for a loop made to replace this one). */
+  get noDelay(): boolean {
+    return this.#noDelay;
   }
 
   /** Bytes queued or being written. */
@@ -62,7 +94,9 @@ export class WriteLoop {
     if (this.bufferedAmount <= limit || this.#stopped) {
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.#waiters.push({ limit, resolve }));
+    return new Promise((resolve) =>
+      (this.#waiters ??= []).push({ limit, resolve })
+    );
   }
 
   /** The connection is gone: write nothing more, release drain waiters. */
@@ -98,10 +132,11 @@ export class WriteLoop {
       this.#writing = false;
       this.#inflight = 0;
     }
-    if (this.endAfterFlush) this.#onEnd();
+    if (this.endAfterFlush) this.#owner.writeEnded();
   }
 
   #wake(): void {
+    if (this.#waiters === null) return;
     const amount = this.bufferedAmount;
     this.#waiters = this.#waiters.filter((w) => {
       if (amount > w.limit && !this.#stopped) return true;
