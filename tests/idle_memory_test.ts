@@ -144,7 +144,7 @@ Deno.test("NativeSocket.trim() drops the parser and write loop of a quiet socket
   }
 });
 
-Deno.test("an idle deno-engine connection keeps about the heap raw Deno's does (within 5%)", async () => {
+Deno.test("an idle deno-engine connection keeps the heap raw Deno's does plus the header list conn.headers needs", async () => {
   const heap = async (entry: "main" | "raw") => {
     const probe = await startProbe(
       entry,
@@ -158,9 +158,14 @@ Deno.test("an idle deno-engine connection keeps about the heap raw Deno's does (
     }
   };
   const ours = await heap("main"), raw = await heap("raw");
-  // Measured 4.37 against 4.28 KiB: Deno's own objects are ~4 KiB of both.
+  // Deno's own objects are ~4.3 KiB of both. Ours keeps one thing more:
+  // Deno's header list, fetched before the upgrade so `conn.headers` still
+  // reads after it (Deno closes the request at the upgrade; guarded by
+  // tests/handler_members_test.ts) — ~1.3 KiB for the 5 headers the probe
+  // sends (measured 1,313 B over raw, ±10). Anything beyond that is ours.
+  const HEADER_LIST = 1400;
   assert.ok(
-    ours < raw * 1.05,
+    ours < raw + HEADER_LIST,
     `ours ${ours.toFixed(0)} B, raw ${raw.toFixed(0)} B`,
   );
 });
