@@ -10,6 +10,7 @@
  * @module
  */
 import { type App, createApp } from "./lib/app/app.ts";
+import { Logger } from "./lib/log.ts";
 import { parseBusSpec, startBus, stopBus } from "./lib/topics/bus.ts";
 import { opsTokenFromEnv } from "./lib/ops/ops.ts";
 import { HANDLERS_DIR } from "./lib/paths.ts";
@@ -22,50 +23,50 @@ import { historyFromEnv } from "./lib/cli/history_flags.ts";
 
 const HISTORY_ENV = ["DENOSOCKET_HISTORY", "DENOSOCKET_HISTORY_TTL"] as const;
 
+// No top-level await at all: when SIGTERM comes while one worker serves and
+// another is still evaluating this module, deno serve may never exit (Deno
+// 2.9.6: 2 runs of 4 with a 3 s await in one worker; loading the manifest
+// here at the top level made it hang in 1 run of 2). So the routes, the
+// manifest check and the bus all start in the background, and the first
+// requests wait for them.
 // A literal import(), so `deno compile` and Deploy see every handler; a
-// broken handler or a stale manifest is one line, not a trace. (The only
-// top-level await: a local import, over in milliseconds — see below.)
-const routes = await loadRoutes(
+// broken handler or a stale manifest is one line, not a trace.
+const log = new Logger("info", undefined, "text");
+const appReady: Promise<App> = loadRoutes(
   () => import("./handlers/manifest.gen.ts"),
   null,
   HANDLERS_DIR,
-).catch((err) => {
-  console.error(`error: ${err.message}`);
-  Deno.exit(1);
-});
-const app: App = createApp(
-  { opsToken: opsTokenFromEnv(), ...historyFromEnv(envOf(HISTORY_ENV)) },
-  routes,
-);
-manifestDrift(HANDLERS_DIR).then(
-  (drift) => {
-    if (!drift) return;
+).then(async (routes) => {
+  const app = createApp(
+    { opsToken: opsTokenFromEnv(), ...historyFromEnv(envOf(HISTORY_ENV)) },
+    routes,
+    log,
+  );
+  const drift = await manifestDrift(HANDLERS_DIR).catch(() => null);
+  if (drift) {
     app.log.warn("manifest_stale", {
       message: staleManifestMessage(drift, HANDLERS_DIR),
     });
-  },
-  () => {
-    /* a folder that cannot be read (Deploy, compile): nothing to compare */
-  },
-);
+  }
+  return app;
+}, (err) => {
+  console.error(`error: ${err.message}`);
+  Deno.exit(1);
+});
 const bus = parseBusSpec(envOf(["DENOSOCKET_BUS"]).DENOSOCKET_BUS || "local");
 if (typeof bus === "string") throw new TypeError(`DENOSOCKET_BUS: ${bus}`);
-// No waiting at the top level for the bus: when SIGTERM comes while one
-// worker serves and another is still evaluating this module, deno serve may
-// never exit (Deno 2.9.6: 2 runs of 4 with a 3 s await in one worker).
-// Waiting here for the bus (up to 3 s for an unreachable Redis) would widen
-// that window, so it starts in the background and the first requests wait
-// for it.
 let stopping = false;
-let starting: Promise<void> | null = startBus(
+const busReady = startBus(
   bus,
-  app.log,
+  log,
   undefined,
   envOf(["DENOSOCKET_KV_PATH"]).DENOSOCKET_KV_PATH,
 ).then(
   () => void (stopping && stopBus()),
-  (err) => app.log.error("bus_error", { error: String(err) }),
-).finally(() => (starting = null));
+  (err) => log.error("bus_error", { error: String(err) }),
+);
+let app: App | null = null;
+const ready = Promise.all([appReady, busReady]).then(([a]) => (app = a));
 // An open BroadcastChannel (or Redis socket) keeps the process alive after
 // deno serve's own graceful shutdown: close the bus on the way out.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -91,8 +92,8 @@ function envOf(names: readonly string[]): Record<string, string | undefined> {
 
 const entry: Deno.ServeDefaultExport = {
   fetch(req, info) {
-    if (!starting) return app.fetch(req, info);
-    return starting.then(() => app.fetch(req, info));
+    if (app) return app.fetch(req, info);
+    return ready.then((a) => a.fetch(req, info));
   },
 };
 export default entry;

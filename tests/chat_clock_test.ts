@@ -56,7 +56,7 @@ eachEngine.test("/chat/:room: join and leave notices, messages to everyone in th
     bob.send({ type: "publish", topic: room, data: "plain text works" });
     assert.equal((await nextChat(alice)).text, "plain text works");
     // The other room heard none of it: its next message is its own marker.
-    other.send("mark");
+    other.send({ type: "publish", topic: `${room}x`, data: "mark" });
     const mark = await nextChat(other);
     assert.deepEqual([mark.type, mark.from, mark.text], [
       "message",
