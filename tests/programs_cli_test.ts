@@ -316,7 +316,7 @@ eachEngine.test("under TLS a program gets HTTPS=on and the port from the Host he
       "env",
     ]);
     try {
-      const { conn } = await rawHandshake(
+      const { conn, leftover } = await rawHandshake(
         server.port,
         "/tls?x=1",
         () =>
@@ -330,6 +330,7 @@ eachEngine.test("under TLS a program gets HTTPS=on and the port from the Host he
         conn,
         5000,
         (f) => f.some((x) => x.opcode === 8),
+        leftover,
       );
       conn.close();
       const vars = r.frames.filter((f) => f.opcode === 1)

@@ -227,9 +227,8 @@ export async function rawHandshake(
     conn.close();
     throw new Error(`expected 101, got ${response.status} ${response.body}`);
   }
-  // readResponse stops at the head of a 101; a frame sent at once may have
-  // come along in `body`, but the server sends nothing before it reads.
-  return { conn, response, leftover: new Uint8Array(0) };
+  // A frame sent at once (a program's first line) may come with the 101.
+  return { conn, response, leftover: response.rest };
 }
 
 /** How a server's frames ended, as read from a raw connection. */
@@ -254,9 +253,12 @@ export async function readFrames(
   conn: Deno.Conn,
   ms: number,
   until: (frames: ServerFrame[]) => boolean = () => false,
+  leftover: Uint8Array = new Uint8Array(0),
 ): Promise<FrameReading> {
-  let buf = new Uint8Array(0);
-  const frames: ServerFrame[] = [];
+  const first = parseFrames(leftover);
+  let buf = leftover.slice(first.used);
+  const frames: ServerFrame[] = [...first.frames];
+  if (frames.length && until(frames)) return { frames, ended: false, how: "" };
   const chunk = new Uint8Array(64 * 1024);
   const deadline = Date.now() + ms;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -10,6 +10,8 @@ export interface RawResponse {
   status: number;
   headers: Headers;
   body: string;
+  /** The bytes after the head, as read (a 101's first frames may be here). */
+  rest: Uint8Array;
 }
 
 const enc = new TextEncoder();
@@ -70,7 +72,10 @@ export async function readResponse(
   conn: Deno.Conn,
   ms = 3000,
 ): Promise<RawResponse> {
-  let text = "";
+  // Bytes, not text: Content-Length counts bytes, and frames may follow a
+  // 101 in the same read.
+  let bytes = new Uint8Array(0);
+  let end = -1;
   const buf = new Uint8Array(65536);
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -81,18 +86,22 @@ export async function readResponse(
       ),
     ]);
     if (n === null) break;
-    text += dec.decode(buf.subarray(0, n));
-    const end = text.indexOf("\r\n\r\n");
+    const next = new Uint8Array(bytes.length + n);
+    next.set(bytes);
+    next.set(buf.subarray(0, n), bytes.length);
+    bytes = next;
+    end = headEnd(bytes);
     if (end >= 0) {
-      const head = text.slice(0, end);
+      const head = dec.decode(bytes.subarray(0, end));
       const len = /content-length:\s*(\d+)/i.exec(head);
-      const bodyLen = text.length - end - 4;
+      const bodyLen = bytes.length - end - 4;
       if (/^HTTP\/1\.1 101/.test(head) || (len && bodyLen >= Number(len[1]))) {
         break;
       }
     }
   }
-  const [head, ...rest] = text.split("\r\n\r\n");
+  const head = dec.decode(end >= 0 ? bytes.subarray(0, end) : bytes);
+  const rest = end >= 0 ? bytes.slice(end + 4) : new Uint8Array(0);
   const [statusLine, ...headerLines] = head.split("\r\n");
   const headers = new Headers();
   for (const line of headerLines) {
@@ -102,7 +111,17 @@ export async function readResponse(
     }
   }
   const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(statusLine)?.[1] ?? 0);
-  return { status, headers, body: rest.join("\r\n\r\n") };
+  return { status, headers, body: dec.decode(rest), rest };
+}
+
+/** Where `\r\n\r\n` starts in `b`, or -1. */
+function headEnd(b: Uint8Array): number {
+  for (let i = 0; i + 3 < b.length; i++) {
+    if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 /** Opens a TCP connection, sends a valid upgrade for `path`, reads the answer. */
