@@ -84,13 +84,14 @@ export async function main(args: string[]): Promise<number> {
         });
         return;
       }
-      console.log(
+      // Through the logger, so the banner stays in order with log lines.
+      log.print(
         `denosocket ${denoJson.version} listening on ${scheme}://${host}:${port}/`,
       );
       if (options.staticDir) {
-        console.log(`  static files from ${options.staticDir}`);
+        log.print(`  static files from ${options.staticDir}`);
       }
-      console.log(
+      log.print(
         `WebSocket handlers (${
           scheme.replace("http", "ws")
         }://${host}:${port}…):\n${routeTable(routes)}`,

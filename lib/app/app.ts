@@ -80,7 +80,7 @@ export function createApp(
       if (log.enabled("info")) {
         log.info("open", {
           id: conn.id,
-          path: conn.url.pathname,
+          path: conn.path,
           remote: formatAddr(conn.remoteAddr),
           protocol: conn.protocol,
           extensions: conn.extensions,
@@ -95,7 +95,7 @@ export function createApp(
       const s = conn.stats;
       log.info("close", {
         id: conn.id,
-        path: conn.url.pathname,
+        path: conn.path,
         remote: formatAddr(conn.remoteAddr),
         protocol: conn.protocol,
         code,
@@ -115,7 +115,7 @@ export function createApp(
       metrics.handlerError(conn);
       log.error("handler_error", {
         id: conn.id,
-        path: conn.url.pathname,
+        path: conn.path,
         in: where,
         error: err instanceof Error ? (err.stack ?? err.message) : String(err),
       });
@@ -169,6 +169,7 @@ export function createApp(
       match,
       settings,
       onAcceptError,
+      path,
     );
     if (result instanceof Promise) {
       return result.then((r) => upgraded(r, path, remoteAddr, match, slot));
@@ -202,20 +203,15 @@ export function createApp(
     return result;
   }
 
-  async function handle(
-    req: Request,
-    remoteAddr: RemoteAddr,
-  ): Promise<Response | PendingUpgrade> {
-    return await route(req, remoteAddr);
-  }
-
   return {
     router,
     options,
     log,
     metrics,
     connections,
-    handle,
+    async handle(req, remoteAddr) {
+      return await route(req, remoteAddr);
+    },
     fetch(req, info) {
       const addr = info.remoteAddr as Deno.NetAddr;
       let result;
