@@ -1,12 +1,15 @@
 /**
  * The servers the benchmark can compare, and how each is started. The
  * project's server goes through its real CLI and `/echo` handler, so the
- * whole dispatch path is measured.
+ * whole dispatch path is measured, in two configurations per engine: quiet
+ * (`--log-level error`, what the figures used to be) and default (exactly
+ * the `deno task start` command, logging every connection to a pipe the
+ * harness reads).
  *
  * @module
  */
 import { join } from "node:path";
-import type { ServerSpec } from "./model.ts";
+import type { Scenario, ServerSpec } from "./model.ts";
 import { bun, nodeWs, type Peer } from "./peers.ts";
 
 const BENCH = import.meta.dirname!;
@@ -17,15 +20,11 @@ const DENO = Deno.execPath();
 export const SERVER_IDS = [
   "raw",
   "project",
+  "project-default",
   "project-native",
+  "project-native-default",
   "node-ws",
   "bun",
-];
-
-/** Servers run only when named: the native engine with deflate forced. */
-export const VARIANT_IDS = [
-  "project-native-deflate",
-  "project-native-nodeflate",
 ];
 
 /** A server with its start command, or why it cannot be benchmarked. */
@@ -37,14 +36,23 @@ export interface Resolved {
 }
 
 const LABELS: Record<string, string> = {
-  "raw": "raw Deno (baseline_raw.ts)",
-  "project": "denosocket (main.ts /echo)",
-  "project-native": "denosocket --engine native",
-  "project-native-deflate": "denosocket --engine native --deflate on",
-  "project-native-nodeflate": "denosocket --engine native --deflate off",
-  "node-ws": "Node ws",
-  "bun": "Bun.serve",
+  "raw": "raw Deno: bare Deno.serve + upgradeWebSocket (no deflate)",
+  "project": "denosocket deno engine, quiet (--log-level error, no deflate)",
+  "project-default":
+    "denosocket deno engine as `deno task start` runs it (logs to a read pipe, no deflate)",
+  "project-native":
+    "denosocket --engine native, quiet (--log-level error; --deflate on in deflate rows)",
+  "project-native-default":
+    "denosocket --engine native, otherwise as `deno task start` (logs to a read pipe, deflate off by default)",
+  "node-ws": "Node ws 8 (perMessageDeflate on in deflate rows only)",
+  "bun": "Bun.serve (perMessageDeflate on in deflate rows only)",
 };
+
+/** The default config cannot hold s5's 10,100 connections: it would 503. */
+const DEFAULT_SKIPS = (sc: Scenario) =>
+  sc.fresh
+    ? "memory rows run the quiet config: the default --max-connections 10000 refuses s5's 10,100 connections"
+    : null;
 
 async function hasMain(): Promise<boolean> {
   try {
@@ -54,8 +62,19 @@ async function hasMain(): Promise<boolean> {
   }
 }
 
-function project(extra: string[]): (port: number) => string[] {
-  return (port) => [
+/** The `start` task of deno.json as argv, with this Deno binary. */
+export async function startTask(): Promise<string[]> {
+  const json = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const argv = String(json.tasks?.start ?? "").trim().split(/\s+/);
+  if (argv[0] !== "deno" || argv[1] !== "run") {
+    throw new Error(`deno.json's start task is not "deno run …": ${argv}`);
+  }
+  return [DENO, ...argv.slice(1)];
+}
+
+/** The quiet config the figures have always used. */
+function quiet(extra: string[]): ServerSpec["command"] {
+  return (port, deflate) => [
     DENO,
     "run",
     "-A",
@@ -71,20 +90,25 @@ function project(extra: string[]): (port: number) => string[] {
     "--max-connections",
     "0",
     ...extra,
+    ...(deflate ? ["--deflate", "on"] : []),
   ];
 }
 
-function peer(p: Peer, script: string): (port: number) => string[] {
+/** `deno task start` plus the port (and the engine): default flags. */
+function asStarted(start: string[], extra: string[]): ServerSpec["command"] {
+  return (port) => [...start, "--port", String(port), ...extra];
+}
+
+function peer(p: Peer, script: string): ServerSpec["command"] {
   const bin = "bin" in p ? p.bin : "";
-  return (
-    port,
-  ) => [
+  return (port, deflate) => [
     bin,
     join(BENCH, script),
     "--port",
     String(port),
     "--host",
     "127.0.0.1",
+    ...(deflate ? ["--deflate"] : []),
   ];
 }
 
@@ -93,47 +117,60 @@ export async function resolveServers(ids: string[]): Promise<Resolved[]> {
   const out: Resolved[] = [];
   for (const id of ids) {
     const label = LABELS[id] ?? id;
-    let command: ((port: number) => string[]) | undefined;
+    let spec: Omit<ServerSpec, "id" | "label" | "cwd"> | undefined;
     let reason: string | undefined;
+    const native = id.startsWith("project-native")
+      ? ["--engine", "native"]
+      : [];
     if (id === "raw") {
-      command = (port) => [
-        DENO,
-        "run",
-        "-A",
-        join(BENCH, "baseline_raw.ts"),
-        "--port",
-        String(port),
-        "--host",
-        "127.0.0.1",
-      ];
-    } else if (id === "project" || id.startsWith("project-native")) {
-      const deflate = /-(no)?deflate$/.exec(id);
+      spec = {
+        command: (port) => [
+          DENO,
+          "run",
+          "-A",
+          join(BENCH, "baseline_raw.ts"),
+          "--port",
+          String(port),
+          "--host",
+          "127.0.0.1",
+        ],
+        deflate: false,
+        logs: false,
+      };
+    } else if (id === "project" || id === "project-native") {
       if (!(await hasMain())) reason = "main.ts not found";
-      else if (id === "project") command = project([]);
-      else if (!deflate) command = project(["--engine", "native"]);
+      else {spec = {
+          command: quiet(native),
+          deflate: !!native.length,
+          logs: false,
+        };}
+    } else if (id === "project-default" || id === "project-native-default") {
+      if (!(await hasMain())) reason = "main.ts not found";
       else {
-        command = project([
-          "--engine",
-          "native",
-          "--deflate",
-          deflate[1] ? "off" : "on",
-        ]);
+        spec = {
+          command: asStarted(await startTask(), native),
+          deflate: false,
+          logs: true,
+          skip: DEFAULT_SKIPS,
+        };
       }
     } else if (id === "node-ws" || id === "bun") {
       const p = id === "bun" ? await bun() : await nodeWs();
       if ("bin" in p) {
-        command = peer(p, id === "bun" ? "peer_bun.mjs" : "peer_node_ws.mjs");
+        spec = {
+          command: peer(p, id === "bun" ? "peer_bun.mjs" : "peer_node_ws.mjs"),
+          deflate: true,
+          logs: false,
+        };
       } else reason = p.reason;
     } else {
-      reason = `unknown server (known: ${
-        [...SERVER_IDS, ...VARIANT_IDS].join(", ")
-      })`;
+      reason = `unknown server (known: ${SERVER_IDS.join(", ")})`;
     }
     out.push({
       id,
       label,
       reason,
-      spec: command && { id, label, command, cwd: ROOT },
+      spec: spec && { id, label, cwd: ROOT, ...spec },
     });
   }
   return out;
