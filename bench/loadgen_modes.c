@@ -139,23 +139,43 @@ int mode_echo(lg_t *g) {
 
 static void hs_open(lg_t *g, conn_t *c) { ws_queue_close(g, c); }
 
-int mode_handshake(lg_t *g) {
-  int total = g->c.total, started = 0;
-  g->on_open = hs_open;
-  g->need_close_reply = 1;
-  alloc_conns(g, g->c.concurrency);
-  uint64_t t0 = now_ns(), end = t0 + 60 * SEC;
-  double c0 = cpu_self_s(), s0 = cpu_pid_s(g->c.pid), a0 = cpu_all_s();
-  while (g->done_count < total && !g->err[0]) {
-    for (int i = 0; i < g->nconns && started < total; i++) {
+/* Opens and closes connections, `concurrency` at a time: `total` of them,
+ * or (total < 0) as many as start before `until`; returns how many. */
+static int hs_loop(lg_t *g, int total, uint64_t until) {
+  int started = 0;
+  uint64_t end = now_ns() + 60 * SEC;
+  g->done_count = 0;
+  while (!g->err[0]) {
+    int more = total >= 0 ? started < total : now_ns() < until;
+    if (!more && g->done_count >= started) break;
+    for (int i = 0; i < g->nconns && more; i++) {
       conn_t *c = &g->conns[i];
       if (c->state != ST_FREE && c->state != ST_DONE) continue;
       c->id = started++;
       if (conn_start(g, c) < 0) break;
+      more = total >= 0 ? started < total : now_ns() < until;
     }
     lg_poll(g, 1);
-    if (now_ns() > end) fail(g, "%d of %d done in 60 s", g->done_count, total);
+    if (now_ns() > end) fail(g, "%d of %d done in 60 s", g->done_count, started);
   }
+  return started;
+}
+
+/* s4. --warmup S first runs handshakes for S seconds, uncounted, like the
+ * timed echo scenarios: without it the figure was mostly the JIT warming
+ * up on a framework's (longer) handshake path. */
+int mode_handshake(lg_t *g) {
+  int total = g->c.total;
+  g->on_open = hs_open;
+  g->need_close_reply = 1;
+  alloc_conns(g, g->c.concurrency);
+  if (g->c.warmup > 0) {
+    int warm = hs_loop(g, -1, now_ns() + (uint64_t)(g->c.warmup * SEC));
+    out_num("warmup_conns", warm);
+  }
+  uint64_t t0 = now_ns();
+  double c0 = cpu_self_s(), s0 = cpu_pid_s(g->c.pid), a0 = cpu_all_s();
+  hs_loop(g, total, 0);
   double el = (now_ns() - t0) / 1e9;
   out_num("elapsed_s", el);
   out_num("conns_per_s", g->err[0] ? 0 : total / el);

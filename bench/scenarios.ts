@@ -146,10 +146,17 @@ export const SCENARIOS: Scenario[] = [
     unit: "conn/s",
     deflate: false,
     fresh: false,
+    // At least: the warm-up's handshakes log too.
     logLines: (b) => 2 * b.handshakes,
-    args: (
-      b,
-    ) => ["handshake", "--total", String(b.handshakes), "--concurrency", "50"],
+    args: (b) => [
+      "handshake",
+      "--total",
+      String(b.handshakes),
+      "--concurrency",
+      "50",
+      "--warmup",
+      String(b.warmupS),
+    ],
     metric: (r) => num(r, "conns_per_s"),
     higherIsBetter: true,
   },

@@ -45,6 +45,11 @@ const CASES: Case[] = [
   { fault: "none", args: ["handshake", "--total", "200"], expectOk: true },
   {
     fault: "none",
+    args: ["handshake", "--total", "200", "--warmup", "0.2"],
+    expectOk: true,
+  },
+  {
+    fault: "none",
     args: ["idle", "--conns", "500", "--hold", "0.1"],
     expectOk: true,
   },

@@ -18,9 +18,9 @@ Deno.test("bench/selfcheck.ts: the load generator passes a clean server and catc
   const text = new TextDecoder().decode(out.stdout) +
     new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, text);
-  // 5 clean runs (text, binary, deflate, handshakes, idle), 1 handshake
-  // fault and 5 echo faults × text and binary.
-  assert.match(text, /^16 passed, 0 failed$/m);
+  // 6 clean runs (text, binary, deflate, handshakes with and without a
+  // warm-up, idle), 1 handshake fault and 5 echo faults × text and binary.
+  assert.match(text, /^17 passed, 0 failed$/m);
   assert.match(
     text,
     /^ok {3}fault=noclose handshake .*\n {5}→ conn \d+: server ended the connection without a close reply/m,
