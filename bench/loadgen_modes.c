@@ -162,8 +162,8 @@ static int hs_loop(lg_t *g, int total, uint64_t until) {
 }
 
 /* s4. --warmup S first runs handshakes for S seconds, uncounted, like the
- * timed echo scenarios: without it the figure was mostly the JIT warming
- * up on a framework's (longer) handshake path. */
+ * timed echo scenarios: otherwise the counted ones include the JIT's
+ * warm-up, which costs a framework's longer handshake path the most. */
 int mode_handshake(lg_t *g) {
   int total = g->c.total;
   g->on_open = hs_open;
