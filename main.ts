@@ -130,11 +130,12 @@ export async function main(
         });
         return;
       }
-      console.log(banner.line);
+      // Through the logger, so the banner stays in order with log lines.
+      log.print(banner.line);
       if (options.staticDir) {
-        console.log(`  static files from ${options.staticDir}`);
+        log.print(`  static files from ${options.staticDir}`);
       }
-      console.log(
+      log.print(
         `WebSocket handlers (${
           banner.url.replace(/^http/, "ws").replace(/\/$/, "")
         }…):\n${routeTable(routes)}`,

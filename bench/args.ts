@@ -6,19 +6,19 @@
 import { parseArgs } from "node:util";
 import type { Budget } from "./model.ts";
 import { FULL, QUICK, SCENARIOS } from "./scenarios.ts";
-import { SERVER_IDS, VARIANT_IDS } from "./servers.ts";
+import { SERVER_IDS } from "./servers.ts";
 
 /** Usage text for `--help`. */
 export const USAGE = `deno task bench [-- options]
 
   --quick              short run (< 30 s): fewer rounds, shorter scenarios
   --markdown           print the final tables as Markdown (for docs/performance.md)
-  --servers LIST       comma list of ${SERVER_IDS.join(",")} (default: all)
-                       or ${VARIANT_IDS.join(",")}
+  --servers LIST       comma list of (default: all)
+                       ${SERVER_IDS.join(",")}
   --scenarios LIST     comma list of ${
   SCENARIOS.map((s) => s.id).join(",")
 } (default: all)
-  --rounds N           rounds per scenario (A B A B interleaving across servers)
+  --rounds N           rounds; each starts the servers in a rotated order
   --duration S         measured seconds per round of the timed scenarios
   --quiet-wait S       before each scenario wait up to S s for other
                        processes to go quiet (default 0: off; for shared machines)

@@ -38,7 +38,7 @@ static void usage(void) {
           "  [--host H] [--path /echo] [--pid SERVER_PID]\n"
           "  echo: --conns N --inflight K --size B --type text|binary|json\n"
           "        [--deflate] --warmup S --duration S\n"
-          "  handshake: --total N --concurrency C\n"
+          "  handshake: --total N --concurrency C [--warmup S]\n"
           "  idle: --conns N --concurrency C --hold S [--use]\n");
   exit(2);
 }

@@ -42,6 +42,7 @@ typedef void (*conn_fn)(struct lg *g, conn_t *c);
 typedef struct lg {
   cfg_t c;
   int ep, closing, stopping, measuring, open_count, done_count, started;
+  int need_close_reply; /* handshake: an EOF before the server's close fails */
   char err[256];
   conn_t *conns;
   int nconns;

@@ -155,6 +155,11 @@ static void conn_read(lg_t *g, conn_t *c) {
     if (!g->closing && !c->got_close && !c->sent_close)
       fail(g, "conn %d: server ended the connection (%s)", c->id,
            r == 0 ? "EOF" : strerror(errno));
+    /* RFC 6455 section 5.5.1: the server answers our close before it ends
+     * TCP; one that skips the reply would count as a faster handshake. */
+    else if (g->need_close_reply && c->sent_close && !c->got_close)
+      fail(g, "conn %d: server ended the connection without a close reply (%s)",
+           c->id, r == 0 ? "EOF" : strerror(errno));
     conn_finish(g, c);
     return;
   }

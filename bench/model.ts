@@ -9,7 +9,7 @@
 export interface LoadgenResult {
   ok: boolean;
   error?: string;
-  deflate?: "off" | "accepted" | "declined";
+  deflate?: "off" | "accepted" | "partly accepted" | "declined";
   [field: string]: number | string | boolean | undefined;
 }
 
@@ -32,6 +32,16 @@ export interface Scenario {
   title: string;
   /** Unit of the headline figure, e.g. "msg/s". */
   unit: string;
+  /**
+   * The row's compression: true = every server runs with permessage-deflate
+   * on and the client offers it (servers without it get no figure); false =
+   * every server runs without it and the client does not offer it.
+   */
+  deflate: boolean;
+  /** Memory rows: run on a process started for this scenario alone. */
+  fresh: boolean;
+  /** Log lines a server that logs every connection writes for it. */
+  logLines(b: Budget): number;
   /** Loadgen mode and arguments (port, key, pid are added by the caller). */
   args(b: Budget): string[];
   /** The headline figure from a loadgen result. */
@@ -47,13 +57,15 @@ export interface Scenario {
 export interface ServerSpec {
   id: string;
   label: string;
-  /** argv to start it listening on 127.0.0.1:port. */
-  command(port: number): string[];
+  /** argv to start it on `port`, with permessage-deflate on or off. */
+  command(port: number, deflate: boolean): string[];
   cwd: string;
-  /** Serves `/echo` (the echo scenarios). */
-  echo: boolean;
-  /** Serves `bench/programs/` (`/cat`, `/true`: the program scenarios). */
-  programs: boolean;
+  /** It can run the `deflate` rows (it has permessage-deflate). */
+  deflate: boolean;
+  /** It logs a line per connection open and close (checked per scenario). */
+  logs: boolean;
+  /** Why it sits out a scenario (no figure, the reason in the notes). */
+  skip?(sc: Scenario): string | null;
 }
 
 /** One measured round of one scenario against one server. */
@@ -71,6 +83,8 @@ export interface Sample {
   clientSaturated: boolean;
   error?: string;
   note?: string;
+  /** Lines the server wrote to its stdout/stderr during the scenario. */
+  logLines?: number;
 }
 
 /** All rounds of one scenario against one server. */
@@ -78,6 +92,8 @@ export interface Cell {
   server: string;
   scenario: string;
   samples: Sample[];
+  /** Not run, and why: this server cannot run the row like the others. */
+  na?: string;
 }
 
 /** What `bench/results/latest.json` holds. */
@@ -88,7 +104,20 @@ export interface RunReport {
   /** `git describe` of the tree that was measured, to tell runs apart. */
   commit: string;
   budget: Budget;
-  servers: { id: string; label: string; available: boolean; reason?: string }[];
-  scenarios: { id: string; title: string; unit: string; baseline?: string }[];
+  servers: {
+    id: string;
+    label: string;
+    available: boolean;
+    reason?: string;
+    /** The commands it ran, plain and with deflate (`PORT` for the port). */
+    commands?: string[];
+  }[];
+  scenarios: {
+    id: string;
+    title: string;
+    unit: string;
+    higherIsBetter?: boolean;
+    baseline?: string;
+  }[];
   cells: Cell[];
 }

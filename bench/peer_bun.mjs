@@ -1,12 +1,13 @@
 // Peer for the benchmark: the minimal echo server on Bun.serve, run with the
 // binary of the npm package `bun`, installed by bench/peers.ts.
-// Usage: bun bench/peer_bun.mjs --port 9001 [--host 127.0.0.1]
+// Usage: bun bench/peer_bun.mjs --port 9001 [--host 127.0.0.1] [--deflate]
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "9001" },
     host: { type: "string", default: "127.0.0.1" },
+    deflate: { type: "boolean", default: false },
   },
 });
 
@@ -18,8 +19,8 @@ globalThis.Bun.serve({
     return new Response("websocket only", { status: 426 });
   },
   websocket: {
-    // Bun supports permessage-deflate with one option, so s6 can use it.
-    perMessageDeflate: true,
+    // Only with --deflate (the bench's deflate rows): like for like.
+    perMessageDeflate: values.deflate,
     message(ws, message) {
       ws.send(message); // string → text frame, bytes → binary frame
     },

@@ -1,6 +1,6 @@
 // Peer for the benchmark: the minimal echo server on Node's `ws` (npm),
 // installed by bench/peers.ts into bench/.peers/ (git-ignored).
-// Usage: node bench/peer_node_ws.mjs --port 9001 [--host 127.0.0.1]
+// Usage: node bench/peer_node_ws.mjs --port 9001 [--host 127.0.0.1] [--deflate]
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 
@@ -12,14 +12,16 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", default: "9001" },
     host: { type: "string", default: "127.0.0.1" },
+    deflate: { type: "boolean", default: false },
   },
 });
 
-// permessage-deflate on: ws supports it with one option, so s6 can use it.
+// permessage-deflate only with --deflate (the bench's deflate rows), so every
+// server in a row runs with the same compression.
 const wss = new WebSocketServer({
   port: Number(values.port),
   host: values.host,
-  perMessageDeflate: true,
+  perMessageDeflate: values.deflate,
 });
 wss.on("connection", (ws) => {
   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));

@@ -44,11 +44,29 @@ export interface Running {
   pid: number;
   /** Last few KiB of its stderr, for error messages. */
   stderrTail(): string;
+  /** Lines it has written to stdout and stderr so far (its log). */
+  lines(): number;
   hasExited(): boolean;
   stop(): Promise<void>;
 }
 
-/** Starts argv in cwd; stdout is dropped, stderr kept (drained so it never blocks). */
+const NEWLINE = 10;
+
+function countLines(chunk: Uint8Array): number {
+  let n = 0;
+  for (
+    let i = chunk.indexOf(NEWLINE);
+    i >= 0;
+    i = chunk.indexOf(NEWLINE, i + 1)
+  ) n++;
+  return n;
+}
+
+/**
+ * Starts argv in cwd. stdout and stderr are pipes read to the end, as a log
+ * collector would read them (a server that logs pays for real writes), and
+ * counted; stderr's tail is kept for error messages.
+ */
 export function startServer(argv: string[], cwd: string): Running {
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
@@ -56,16 +74,23 @@ export function startServer(argv: string[], cwd: string): Running {
     clearEnv: true,
     env: childEnv(),
     stdin: "null",
-    stdout: "null",
+    stdout: "piped",
     stderr: "piped",
   }).spawn();
   let tail = "";
+  let lines = 0;
   const dec = new TextDecoder();
-  const drained = (async () => {
-    for await (const chunk of child.stderr) {
-      tail = (tail + dec.decode(chunk)).slice(-4096);
-    }
-  })().catch(() => {});
+  const drained = Promise.all([
+    (async () => {
+      for await (const chunk of child.stderr) {
+        lines += countLines(chunk);
+        tail = (tail + dec.decode(chunk, { stream: true })).slice(-4096);
+      }
+    })().catch(() => {}),
+    (async () => {
+      for await (const chunk of child.stdout) lines += countLines(chunk);
+    })().catch(() => {}),
+  ]);
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
@@ -74,6 +99,7 @@ export function startServer(argv: string[], cwd: string): Running {
   return {
     pid: child.pid,
     stderrTail: () => tail.trim(),
+    lines: () => lines,
     hasExited: () => exited,
     async stop() {
       if (!exited) {

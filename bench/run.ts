@@ -1,8 +1,10 @@
 /**
  * `deno task bench`: benchmarks the project's WebSocket server against a raw
  * Deno echo (and Node ws / Bun when they can be installed) with a C load
- * generator. Rounds interleave servers (A B A B) so drift cancels out.
- * Progress goes to stderr, the final tables to stdout, results to JSON.
+ * generator. Each round starts every server in a rotated order, a process
+ * per memory row and one per compression setting, so drift hits every server
+ * alike and no row inherits another's leftovers. Progress goes to stderr,
+ * the final tables to stdout, results to JSON.
  *
  * @module
  */
@@ -10,13 +12,7 @@ import { dirname, join } from "node:path";
 import { parseOptions, USAGE } from "./args.ts";
 import { buildLoadgen } from "./loadgen_build.ts";
 import { handshakeKey, runLoadgen } from "./loadgen_client.ts";
-import type {
-  Cell,
-  LoadgenResult,
-  RunReport,
-  Sample,
-  Scenario,
-} from "./model.ts";
+import type { Cell, LoadgenResult, RunReport } from "./model.ts";
 import {
   backgroundLoad,
   canPin,
@@ -26,7 +22,9 @@ import {
   waitReady,
   wrap,
 } from "./proc.ts";
-import { fmt, NOISY, renderReport, summaries } from "./report.ts";
+import { renderReport, summaries } from "./report.ts";
+import { NOISY, notApplicable, plan, rotate } from "./rounds.ts";
+import { commandsOf, describe, logCheck, toSample } from "./samples.ts";
 import { SCENARIOS } from "./scenarios.ts";
 import { resolveServers } from "./servers.ts";
 
@@ -55,47 +53,6 @@ function freePort(): number {
   const { port } = l.addr as Deno.NetAddr;
   l.close();
   return port;
-}
-
-function toSample(sc: Scenario, r: LoadgenResult, round: number): Sample {
-  const n = (k: string) =>
-    typeof r[k] === "number" ? r[k] as number : undefined;
-  const clientCpu = n("client_cpu");
-  const s: Sample = {
-    round,
-    value: r.ok ? sc.metric(r) : 0, // a corrupt or dropped echo scores zero
-    p50Us: n("p50_us"),
-    p99Us: n("p99_us"),
-    serverCpu: n("server_cpu"),
-    clientCpu,
-    otherCpu: n("other_cpu"),
-    clientSaturated: (clientCpu ?? 0) >= 0.9,
-  };
-  if (!r.ok) s.error = r.error ?? "failed";
-  if (r.deflate === "declined") {
-    s.note = "server declined permessage-deflate: ran uncompressed";
-  }
-  if (r.deflate === "accepted") s.note = "permessage-deflate on";
-  if (sc.id === "s5" && r.ok) {
-    s.note = `RSS ${fmt(n("rss_before_kb")! / 1024)} → ${
-      fmt(n("rss_after_kb")! / 1024)
-    } MiB`;
-  }
-  return s;
-}
-
-function describe(sc: Scenario, s: Sample): string {
-  if (s.error) return `FAILED: ${s.error}`;
-  const lat = s.p50Us !== undefined
-    ? ` p50 ${fmt(s.p50Us)} µs p99 ${fmt(s.p99Us!)} µs`
-    : "";
-  const cpu = (x?: number) => x === undefined ? "–" : `${Math.round(x * 100)}%`;
-  const sat = s.clientSaturated ? " (loadgen saturated)" : "";
-  const noisy = (s.otherCpu ?? 0) >= NOISY
-    ? ` · others ${cpu(s.otherCpu)}`
-    : "";
-  return `${fmt(s.value)} ${sc.unit}${lat} · server CPU ${cpu(s.serverCpu)}` +
-    ` · loadgen CPU ${cpu(s.clientCpu)}${sat}${noisy}`;
 }
 
 async function gitDescribe(): Promise<string> {
@@ -132,69 +89,91 @@ const servers = await resolveServers(opts.servers);
 const scenarios = SCENARIOS.filter((s) => opts.scenarios.includes(s.id));
 const cells = new Map<string, Cell>();
 const b = opts.budget;
-/** Echo scenarios run against `/echo`, program scenarios against programs. */
-const runs = (srv: { spec?: { echo: boolean; programs: boolean } }) =>
-  scenarios.filter((sc) => sc.programs ? srv.spec?.programs : srv.spec?.echo);
-let total = b.rounds *
-  servers.reduce((n, s) => n + (s.spec ? runs(s).length : 0), 0);
+const key = (srv: string, sc: string) => `${srv}|${sc}`;
+for (const srv of servers) {
+  for (const sc of scenarios) {
+    const na = srv.spec ? notApplicable(srv.spec, sc) : null;
+    cells.set(key(srv.id, sc.id), {
+      server: srv.id,
+      scenario: sc.id,
+      samples: [],
+      ...(na ? { na } : {}),
+    });
+  }
+}
+const plans = new Map(
+  servers.map((
+    s,
+  ) => [
+    s.id,
+    s.spec ? plan(scenarios, (sc) => notApplicable(s.spec!, sc)) : [],
+  ]),
+);
+const runs = (id: string) =>
+  plans.get(id)!.reduce((n, g) => n + g.scenarios.length, 0);
+let total = b.rounds * servers.reduce((n, s) => n + runs(s.id), 0);
 let done = 0;
 
 for (let round = 1; round <= b.rounds; round++) {
-  for (const srv of servers) {
-    if (!srv.spec) continue;
-    const port = freePort();
-    const server = startServer(
-      wrap(srv.spec.command(port), pinned ? 0 : null),
-      srv.spec.cwd,
-    );
-    current = server;
-    const why = await waitReady(port, server);
-    if (why && round === 1) { // cannot start at all: "not available", never a figure
-      total -= b.rounds * runs(srv).length;
-      srv.reason = why;
-      srv.spec = undefined;
-      await server.stop();
-      log(`bench: ${srv.id} not available: ${why}`);
-      continue;
-    }
-    const { key, accept } = await handshakeKey();
-    const target = {
-      binary,
-      port,
-      serverPid: server.pid,
-      key,
-      accept,
-      core: pinned ? 1 : null,
-    };
-    for (const sc of runs(srv)) {
-      const timeout = b.warmupS + b.durationS + 90;
-      if (opts.quietWaitS > 0) await waitQuiet(opts.quietWaitS, NOISY);
-      const t0 = performance.now();
-      const res: LoadgenResult = why || server.hasExited()
-        ? {
-          ok: false,
-          error: `server not running: ${
-            why ?? server.stderrTail().slice(-200)
-          }`,
-        }
-        : await runLoadgen(target, sc.args(b), timeout);
-      const sample = toSample(sc, res, round);
-      const k = `${srv.id}|${sc.id}`;
-      if (!cells.has(k)) {
-        cells.set(k, { server: srv.id, scenario: sc.id, samples: [] });
-      }
-      cells.get(k)!.samples.push(sample);
-      done++;
-      log(
-        `[${String(done).padStart(3)}/${total}] r${round} ${
-          srv.id.padEnd(14)
-        } ${sc.id.padEnd(9)} ${describe(sc, sample)} [${
-          ((performance.now() - t0) / 1000).toFixed(1)
-        } s]`,
+  for (const srv of rotate(servers.filter((s) => s.spec), round)) {
+    for (const group of plans.get(srv.id)!) {
+      if (!srv.spec) break; // found unavailable in this round
+      const port = freePort();
+      const server = startServer(
+        wrap(srv.spec.command(port, group.deflate), pinned ? 0 : null),
+        srv.spec.cwd,
       );
+      current = server;
+      const why = await waitReady(port, server);
+      if (
+        why && round === 1 && !cells.get(key(srv.id, group.scenarios[0].id))!
+          .samples.length
+      ) {
+        // Cannot start at all: "not available", never a figure.
+        srv.reason = why;
+        srv.spec = undefined;
+        total -= b.rounds * runs(srv.id);
+        await server.stop();
+        log(`bench: ${srv.id} not available: ${why}`);
+        break;
+      }
+      const { key: wsKey, accept } = await handshakeKey();
+      const target = {
+        binary,
+        port,
+        serverPid: server.pid,
+        key: wsKey,
+        accept,
+        core: pinned ? 1 : null,
+      };
+      for (const sc of group.scenarios) {
+        const timeout = b.warmupS + b.durationS + 90;
+        if (opts.quietWaitS > 0) await waitQuiet(opts.quietWaitS, NOISY);
+        const t0 = performance.now();
+        const before = server.lines();
+        const res: LoadgenResult = why || server.hasExited()
+          ? {
+            ok: false,
+            error: `server not running: ${
+              why ?? server.stderrTail().slice(-200)
+            }`,
+          }
+          : await runLoadgen(target, sc.args(b), timeout);
+        const sample = toSample(sc, res, round);
+        await logCheck(srv.spec, sc, server, before, b, sample);
+        cells.get(key(srv.id, sc.id))!.samples.push(sample);
+        done++;
+        log(
+          `[${String(done).padStart(3)}/${total}] r${round} ${
+            srv.id.padEnd(22)
+          } ${sc.id.padEnd(10)} ${describe(sc, sample)} [${
+            ((performance.now() - t0) / 1000).toFixed(1)
+          } s]`,
+        );
+      }
+      await server.stop();
+      current = null;
     }
-    await server.stop();
-    current = null;
   }
 }
 
@@ -213,11 +192,13 @@ const report: RunReport = {
     label: s.label,
     available: !!s.spec,
     reason: s.reason,
+    commands: s.spec && commandsOf(s.spec),
   })),
-  scenarios: scenarios.map(({ id, title, unit, baseline }) => ({
+  scenarios: scenarios.map(({ id, title, unit, higherIsBetter, baseline }) => ({
     id,
     title,
     unit,
+    higherIsBetter,
     baseline,
   })),
   cells: [...cells.values()],

@@ -1,8 +1,8 @@
 /**
  * Checks the checker: runs the load generator against `faulty_echo.ts` and
  * expects every injected fault to fail the run, and a clean server to pass.
- * Not a `deno test` file on purpose: it needs `cc` and zlib, and the bench
- * is not part of CI.
+ * It needs `cc` and zlib headers; `tests/bench_selfcheck_test.ts` runs it in
+ * the test suite.
  *
  * Usage: deno run -A bench/selfcheck.ts
  *
@@ -15,7 +15,14 @@ import { startServer, waitReady } from "./proc.ts";
 
 const ECHO = ["echo", "--conns", "20", "--inflight", "10", "--size", "64"];
 const TIMED = ["--warmup", "0.1", "--duration", "0.4"];
-const CASES: { fault: string; args: string[]; expectOk: boolean }[] = [
+/** One run; a failure must name its fault (`expect`), not any error. */
+interface Case {
+  fault: string;
+  args: string[];
+  expectOk: boolean;
+  expect?: RegExp;
+}
+const CASES: Case[] = [
   { fault: "none", args: [...ECHO, ...TIMED], expectOk: true },
   {
     fault: "none",
@@ -38,10 +45,22 @@ const CASES: { fault: string; args: string[]; expectOk: boolean }[] = [
   { fault: "none", args: ["handshake", "--total", "200"], expectOk: true },
   {
     fault: "none",
+    args: ["handshake", "--total", "200", "--warmup", "0.2"],
+    expectOk: true,
+  },
+  {
+    fault: "none",
     args: ["idle", "--conns", "500", "--hold", "0.1"],
     expectOk: true,
   },
 ];
+// s4 counts a handshake only once the server answered the client's close.
+CASES.push({
+  fault: "noclose",
+  args: ["handshake", "--total", "200"],
+  expectOk: false,
+  expect: /without a close reply/,
+});
 for (const fault of ["corrupt", "drop", "type", "reorder", "close"]) {
   CASES.push({ fault, args: [...ECHO, ...TIMED], expectOk: false });
   CASES.push({
@@ -76,7 +95,8 @@ for (const c of CASES) {
       c.args,
       30,
     );
-    const good = r.ok === c.expectOk;
+    const good = r.ok === c.expectOk &&
+      (!c.expect || c.expect.test(r.error ?? ""));
     good ? passed++ : failed++;
     console.log(
       `${good ? "ok  " : "FAIL"} fault=${c.fault.padEnd(7)} ${

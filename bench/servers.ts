@@ -1,13 +1,16 @@
 /**
  * The servers the benchmark can compare, and how each is started. The
  * project's server goes through its real CLI and `/echo` handler, so the
- * whole dispatch path is measured; it also serves `bench/programs/`
+ * whole dispatch path is measured, in two configurations per engine: quiet
+ * (`--log-level error`, what the figures used to be) and default (exactly
+ * the `deno task start` command, logging every connection to a pipe the
+ * harness reads). The quiet configs also serve `bench/programs/`
  * (`--programs`) for the program rows, which websocketd serves too.
  *
  * @module
  */
 import { join } from "node:path";
-import type { ServerSpec } from "./model.ts";
+import type { Scenario, ServerSpec } from "./model.ts";
 import { bun, nodeWs, type Peer } from "./peers.ts";
 
 const BENCH = import.meta.dirname!;
@@ -20,16 +23,12 @@ const PROGRAMS = join(BENCH, "programs");
 export const SERVER_IDS = [
   "raw",
   "project",
+  "project-default",
   "project-native",
+  "project-native-default",
   "node-ws",
   "bun",
   "websocketd",
-];
-
-/** Servers run only when named: the native engine with deflate forced. */
-export const VARIANT_IDS = [
-  "project-native-deflate",
-  "project-native-nodeflate",
 ];
 
 /** A server with its start command, or why it cannot be benchmarked. */
@@ -41,15 +40,34 @@ export interface Resolved {
 }
 
 const LABELS: Record<string, string> = {
-  "raw": "raw Deno (baseline_raw.ts)",
-  "project": "denosocket (main.ts /echo)",
-  "project-native": "denosocket --engine native",
-  "project-native-deflate": "denosocket --engine native --deflate on",
-  "project-native-nodeflate": "denosocket --engine native --deflate off",
-  "node-ws": "Node ws",
-  "bun": "Bun.serve",
-  "websocketd": "websocketd --dir bench/programs",
+  "raw": "raw Deno: bare Deno.serve + upgradeWebSocket (no deflate)",
+  "project": "denosocket deno engine, quiet (--log-level error, no deflate)",
+  "project-default":
+    "denosocket deno engine as `deno task start` runs it (logs to a read pipe, no deflate)",
+  "project-native":
+    "denosocket --engine native, quiet (--log-level error; --deflate on in deflate rows)",
+  "project-native-default":
+    "denosocket --engine native, otherwise as `deno task start` (logs to a read pipe, deflate off by default)",
+  "node-ws": "Node ws 8 (perMessageDeflate on in deflate rows only)",
+  "bun": "Bun.serve (perMessageDeflate on in deflate rows only)",
+  "websocketd": "websocketd --dir bench/programs (program rows only)",
 };
+
+/** The default config cannot hold s5's 10,100 connections: it would 503. */
+const DEFAULT_SKIPS = (sc: Scenario) =>
+  sc.fresh
+    ? "memory rows run the quiet config: the default --max-connections 10000 refuses s5's 10,100 connections"
+    : sc.programs
+    ? "program rows run the quiet config: deno task start serves no bench/programs"
+    : ECHO_ONLY(sc);
+
+/** Servers without program endpoints sit out the program rows. */
+const ECHO_ONLY = (sc: Scenario) =>
+  sc.programs ? "has no program endpoints" : null;
+
+/** websocketd serves programs only. */
+const PROGRAMS_ONLY = (sc: Scenario) =>
+  sc.programs ? null : "serves programs only (no /echo)";
 
 async function hasMain(): Promise<boolean> {
   try {
@@ -59,8 +77,19 @@ async function hasMain(): Promise<boolean> {
   }
 }
 
-function project(extra: string[]): (port: number) => string[] {
-  return (port) => [
+/** The `start` task of deno.json as argv, with this Deno binary. */
+export async function startTask(): Promise<string[]> {
+  const json = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const argv = String(json.tasks?.start ?? "").trim().split(/\s+/);
+  if (argv[0] !== "deno" || argv[1] !== "run") {
+    throw new Error(`deno.json's start task is not "deno run …": ${argv}`);
+  }
+  return [DENO, ...argv.slice(1)];
+}
+
+/** The quiet config the figures have always used. */
+function quiet(extra: string[]): ServerSpec["command"] {
+  return (port, deflate) => [
     DENO,
     "run",
     "-A",
@@ -78,12 +107,13 @@ function project(extra: string[]): (port: number) => string[] {
     "--programs",
     PROGRAMS,
     ...extra,
+    ...(deflate ? ["--deflate", "on"] : []),
   ];
 }
 
-/** websocketd (Debian's package) serving the same programs. */
+/** websocketd (Debian's package) serving the same programs, or why not. */
 async function websocketd(): Promise<
-  ((port: number) => string[]) | { reason: string }
+  ServerSpec["command"] | { reason: string }
 > {
   try {
     const out = await new Deno.Command("websocketd", {
@@ -108,17 +138,21 @@ async function websocketd(): Promise<
   ];
 }
 
-function peer(p: Peer, script: string): (port: number) => string[] {
+/** `deno task start` plus the port (and the engine): default flags. */
+function asStarted(start: string[], extra: string[]): ServerSpec["command"] {
+  return (port) => [...start, "--port", String(port), ...extra];
+}
+
+function peer(p: Peer, script: string): ServerSpec["command"] {
   const bin = "bin" in p ? p.bin : "";
-  return (
-    port,
-  ) => [
+  return (port, deflate) => [
     bin,
     join(BENCH, script),
     "--port",
     String(port),
     "--host",
     "127.0.0.1",
+    ...(deflate ? ["--deflate"] : []),
   ];
 }
 
@@ -127,59 +161,67 @@ export async function resolveServers(ids: string[]): Promise<Resolved[]> {
   const out: Resolved[] = [];
   for (const id of ids) {
     const label = LABELS[id] ?? id;
-    let command: ((port: number) => string[]) | undefined;
+    let spec: Omit<ServerSpec, "id" | "label" | "cwd"> | undefined;
     let reason: string | undefined;
+    const native = id.startsWith("project-native")
+      ? ["--engine", "native"]
+      : [];
     if (id === "raw") {
-      command = (port) => [
-        DENO,
-        "run",
-        "-A",
-        join(BENCH, "baseline_raw.ts"),
-        "--port",
-        String(port),
-        "--host",
-        "127.0.0.1",
-      ];
-    } else if (id === "project" || id.startsWith("project-native")) {
-      const deflate = /-(no)?deflate$/.exec(id);
+      spec = {
+        command: (port) => [
+          DENO,
+          "run",
+          "-A",
+          join(BENCH, "baseline_raw.ts"),
+          "--port",
+          String(port),
+          "--host",
+          "127.0.0.1",
+        ],
+        deflate: false,
+        logs: false,
+        skip: ECHO_ONLY,
+      };
+    } else if (id === "project" || id === "project-native") {
       if (!(await hasMain())) reason = "main.ts not found";
-      else if (id === "project") command = project([]);
-      else if (!deflate) command = project(["--engine", "native"]);
+      else {spec = {
+          command: quiet(native),
+          deflate: !!native.length,
+          logs: false,
+        };}
+    } else if (id === "project-default" || id === "project-native-default") {
+      if (!(await hasMain())) reason = "main.ts not found";
       else {
-        command = project([
-          "--engine",
-          "native",
-          "--deflate",
-          deflate[1] ? "off" : "on",
-        ]);
+        spec = {
+          command: asStarted(await startTask(), native),
+          deflate: false,
+          logs: true,
+          skip: DEFAULT_SKIPS,
+        };
       }
-    } else if (id === "websocketd") {
-      const w = await websocketd();
-      if (typeof w === "function") command = w;
-      else reason = w.reason;
     } else if (id === "node-ws" || id === "bun") {
       const p = id === "bun" ? await bun() : await nodeWs();
       if ("bin" in p) {
-        command = peer(p, id === "bun" ? "peer_bun.mjs" : "peer_node_ws.mjs");
+        spec = {
+          command: peer(p, id === "bun" ? "peer_bun.mjs" : "peer_node_ws.mjs"),
+          deflate: true,
+          logs: false,
+          skip: ECHO_ONLY,
+        };
       } else reason = p.reason;
+    } else if (id === "websocketd") {
+      const w = await websocketd();
+      if (typeof w === "function") {
+        spec = { command: w, deflate: false, logs: false, skip: PROGRAMS_ONLY };
+      } else reason = w.reason;
     } else {
-      reason = `unknown server (known: ${
-        [...SERVER_IDS, ...VARIANT_IDS].join(", ")
-      })`;
+      reason = `unknown server (known: ${SERVER_IDS.join(", ")})`;
     }
-    const programs = id.startsWith("project") || id === "websocketd";
     out.push({
       id,
       label,
       reason,
-      spec: command && {
-        id,
-        label,
-        command,
-        cwd: ROOT,
-        echo: id !== "websocketd",
-        programs,
-      },
+      spec: spec && { id, label, cwd: ROOT, ...spec },
     });
   }
   return out;

@@ -123,7 +123,7 @@ Deno.test("deno task test without root, tools hidden from PATH: one install line
       assert.deepEqual(lines, [`  ${installLine(ON_PATH)}`], r.err);
       assert.equal(
         installLine(ON_PATH),
-        "sudo apt-get install -y chromium redis-server redis-tools openssl prometheus websocketd",
+        "sudo apt-get install -y chromium redis-server redis-tools openssl prometheus websocketd gcc zlib1g-dev",
       );
       assert.match(
         r.err,

@@ -144,6 +144,7 @@ export function createApp(
       match,
       settings,
       onAcceptError,
+      path,
     );
     if (result instanceof Promise) {
       return result.then((r) =>

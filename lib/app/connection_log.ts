@@ -20,7 +20,7 @@ export function logOpen(log: Logger, conn: Connection<unknown>): void {
   if (!log.enabled("info")) return;
   log.info("open", {
     id: conn.id,
-    path: conn.url.pathname,
+    path: conn.path,
     remote: formatAddr(conn.remoteAddr),
     protocol: conn.protocol,
     extensions: conn.extensions,
@@ -45,7 +45,7 @@ export function logClose(
   const s = conn.stats;
   log.info("close", {
     id: conn.id,
-    path: conn.url.pathname,
+    path: conn.path,
     remote: formatAddr(conn.remoteAddr),
     protocol: conn.protocol,
     code,
@@ -76,7 +76,7 @@ export function logHandlerError(
 ): void {
   log.error("handler_error", {
     id: conn.id,
-    path: conn.url.pathname,
+    path: conn.path,
     in: where,
     error: err instanceof Error ? (err.stack ?? err.message) : String(err),
   });

@@ -56,12 +56,14 @@ export abstract class ConnectionBase<S> {
   protected _dropped = 0;
   #id: string | number;
   #url: URL | string;
+  #path: string | undefined;
   #headers: Headers | string;
 
   constructor(init: ConnectionInit<S>) {
     this._settings = init.settings;
     this.#id = init.id;
     this.#url = init.url;
+    this.#path = init.path;
     this.params = init.params;
     this.#headers = init.headers;
     this.remoteAddr = init.remoteAddr;
@@ -110,6 +112,15 @@ export abstract class ConnectionBase<S> {
   get url(): URL {
     const u = this.#url;
     return typeof u === "string" ? (this.#url = new URL(u)) : u;
+  }
+
+  /**
+   * The request path, for logs: building a `URL` for it cost more than
+   * formatting both log lines of a connection (~27k instructions against
+   * ~21k under callgrind).
+   */
+  get path(): string {
+    return this.#path ?? this.url.pathname;
   }
 
   get origin(): string {

@@ -82,6 +82,8 @@ export interface ConnectionInit<S> {
   handler: Handler<S>;
   /** A string is parsed only when `conn.url` is read. */
   url: URL | string;
+  /** The URL's path, when the caller has it: logs read it without a `URL`. */
+  path?: string;
   params: Record<string, string>;
   headers: Headers;
   remoteAddr: RemoteAddr;

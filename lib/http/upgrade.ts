@@ -9,6 +9,7 @@ import { Connection, type ConnectionSettings } from "../core/connection.ts";
 import type { PendingUpgrade } from "../core/engine_host.ts";
 import { checkUpgrade, chooseProtocol, parseProtocols } from "./handshake.ts";
 import { refuse } from "./refuse.ts";
+import { requestPathname } from "./request_path.ts";
 import type { RouteMatch } from "../routing/router.ts";
 import type { AcceptResult, RemoteAddr } from "../types.ts";
 
@@ -23,7 +24,8 @@ export const NO_HEADERS: Headers = new Headers();
  * Checks an upgrade request for a matched route and runs the handler's
  * `accept()`. Returns a refusal `Response` or a `PendingUpgrade`; a promise
  * of one only when the handler has an `accept()` (most do not, and an
- * `await` per handshake is measurable).
+ * `await` per handshake is measurable). `path` is the request's path, when
+ * the caller has already taken it from `href`.
  *
  * @example
  * ```ts ignore
@@ -38,6 +40,7 @@ export function prepareUpgrade(
   match: RouteMatch,
   settings: ConnectionSettings,
   onAcceptError: (err: unknown, href: string) => void,
+  path: string = requestPathname(href),
 ): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
   const bad = checkUpgrade(req, href);
   if (bad) return bad;
@@ -49,6 +52,7 @@ export function prepareUpgrade(
     return accepted(
       req,
       href,
+      path,
       remoteAddr,
       match,
       settings,
@@ -56,13 +60,14 @@ export function prepareUpgrade(
       protocol,
     );
   }
-  return pending(req, href, remoteAddr, match, settings, protocol, null);
+  return pending(req, href, path, remoteAddr, match, settings, protocol, null);
 }
 
 /** The handler's `accept()`, then `pending()`. */
 async function accepted(
   req: Request,
   href: string,
+  path: string,
   remoteAddr: RemoteAddr,
   match: RouteMatch,
   settings: ConnectionSettings,
@@ -81,13 +86,23 @@ async function accepted(
     return refuse(500, "handler accept() failed");
   }
   if (result instanceof Response) return result;
-  return pending(req, href, remoteAddr, match, settings, protocol, result);
+  return pending(
+    req,
+    href,
+    path,
+    remoteAddr,
+    match,
+    settings,
+    protocol,
+    result,
+  );
 }
 
 /** The connection and the 101's extra headers. */
 function pending(
   req: Request,
   href: string,
+  path: string,
   remoteAddr: RemoteAddr,
   match: RouteMatch,
   settings: ConnectionSettings,
@@ -112,6 +127,7 @@ function pending(
     id: ++nextId, // made a string only if read
     handler,
     url: href,
+    path,
     params: match.params,
     headers: req.headers,
     remoteAddr,

@@ -36,6 +36,7 @@ export async function probe(
 ): Promise<Observation> {
   const logStart = output().length;
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const local = (conn.localAddr as Deno.NetAddr).port;
   let answer: string;
   try {
     if (c.phase === "http") {
@@ -58,7 +59,7 @@ export async function probe(
       conn.close();
     } catch { /* reset already closed it */ }
   }
-  return { answer, logged: await loggedClose(output, logStart) };
+  return { answer, logged: await loggedClose(output, logStart, local) };
 }
 
 /** Performs the steps; true when the client ended the connection itself. */
@@ -149,21 +150,28 @@ export function describeFrames(frames: ServerFrame[], ended: boolean): string {
   return parts.join(", then ");
 }
 
-/** The close code of the case's connection, from the server log. */
+/**
+ * The close code of the case's connection, from the server log: its lines
+ * are the ones naming the client's own port (`remote=`), since a previous
+ * case's last lines may be written after this case began (logs are batched).
+ */
 async function loggedClose(
   output: () => string,
   from: number,
+  port: number,
 ): Promise<string> {
+  const remote = `remote=127\\.0\\.0\\.1:${port}\\b`;
+  const refusedLine = new RegExp(` refused .*${remote}.*status=(\\d+)`);
+  const openLine = new RegExp(`\\bINFO\\s+open .*${remote}`);
+  const closeLine = new RegExp(`\\bINFO\\s+close .*${remote}.*?code=(\\d+)`);
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline) {
     const log = output().slice(from);
-    const open = /\bINFO\s+open id=(\S+)/.exec(log);
-    if (!open) {
-      const refused = / refused .*status=(\d+)/.exec(log);
+    if (!openLine.test(log)) {
+      const refused = refusedLine.exec(log);
       if (refused) return `refused ${refused[1]}`;
     } else {
-      const closed = new RegExp(`\\bINFO\\s+close id=${open[1]} .*?code=(\\d+)`)
-        .exec(log);
+      const closed = closeLine.exec(log);
       if (closed) return `close ${closed[1]}`;
     }
     await sleep(50);

@@ -113,6 +113,31 @@ export const TOOLS = {
     probe: ["--version"],
     usedBy: "the program-endpoint tests (side by side with websocketd)",
   },
+  // The bench's C load generator is built by its self-check, a test.
+  cc: {
+    name: "cc",
+    pkg: "gcc",
+    path: found("cc"),
+    probe: ["--version"],
+    usedBy: "building the bench's load generator (bench/selfcheck.ts)",
+  },
+  zlib: {
+    name: "zlib.h",
+    pkg: "zlib1g-dev",
+    path: found("cc"),
+    // Preprocesses an empty file that includes zlib.h: exits 0 only with it.
+    probe: [
+      "-E",
+      "-include",
+      "zlib.h",
+      "-x",
+      "c",
+      "/dev/null",
+      "-o",
+      "/dev/null",
+    ],
+    usedBy: "the load generator's permessage-deflate (bench/selfcheck.ts)",
+  },
 } as const satisfies Record<string, Tool>;
 
 /** `TOOLS` as a list, for the check and the docs test. */
