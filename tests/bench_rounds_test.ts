@@ -28,16 +28,26 @@ Deno.test("bench: every row says its compression and memory rows start a fresh p
   assert.deepEqual(groups.map((g) => [g.deflate, ids(g.scenarios)]), [
     [false, ["s5"]],
     [true, ["s5-deflate"]],
-    [false, ["s1", "s2-text", "s2-binary", "s3", "s4", "s6"]],
+    [false, [
+      "s1",
+      "s2-text",
+      "s2-binary",
+      "s3",
+      "s4",
+      "s6",
+      "cat-s2",
+      "spawn",
+    ]],
     [true, ["s6-deflate"]],
   ]);
 });
 
-Deno.test("bench: servers without deflate sit out the deflate rows; the default config the memory rows", async () => {
-  const [raw, native, def] = await resolveServers([
+Deno.test("bench: servers without deflate sit out the deflate rows; the default config the memory and program rows", async () => {
+  const [raw, native, def, wsd] = await resolveServers([
     "raw",
     "project-native",
     "project-default",
+    "websocketd",
   ]);
   const rows = (spec = raw.spec!) =>
     plan(SCENARIOS, (sc) => notApplicable(spec, sc)).flatMap((g) =>
@@ -63,9 +73,13 @@ Deno.test("bench: servers without deflate sit out the deflate rows; the default 
       "s3",
       "s4",
       "s6",
+      "cat-s2",
+      "spawn",
       "s6-deflate",
     ],
   );
+  // websocketd serves programs only; they run on the quiet configs.
+  assert.deepEqual(rows(wsd.spec), ["cat-s2", "spawn"]);
   assert.deepEqual(rows(def.spec), [
     "s1",
     "s2-text",

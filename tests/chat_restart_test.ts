@@ -38,6 +38,9 @@ browserTest(
       const watch = watchPage(page);
       await page.goto(`${first.http}/chat.html?room=${room}&name=alice`);
       await waitForText(page, "#status", `in room ${room}`);
+      // The page's own join comes back through Redis: wait for it, so the
+      // notices below have one order.
+      await waitForText(page, "#log li.notice", "alice joined");
       bob.send({ type: "subscribe", topic: room, last: 50 });
       await waitForText(page, "#log li", "bob joined");
       const say = async (text: string, id: number) => {

@@ -211,6 +211,12 @@ Deno.test("redis history: while Redis is down publishes are refused and resumes 
       const told = (await other.until((f) => f.type === "subscribed")).frame;
       assert.deepEqual([told.recovered, told.reason], [false, "unavailable"]);
       await other.close();
+      // Log lines are written in batches, up to 5 ms after the event.
+      await waitFor(
+        () => /history_down/.test(a.output()),
+        5000,
+        "history_down",
+      );
       assert.equal(a.output().match(/history_down/g)?.length, 1, a.output());
 
       // Redis comes back (empty: no persistence): a new epoch, and publishes work.
