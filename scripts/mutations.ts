@@ -63,7 +63,7 @@ export const MUTATIONS: Mutation[] = [
     name: "native-eof-is-no-error",
     file: "lib/engines/native/socket.ts",
     search:
-      `if (!this.#sentClose) this.#conn.failed(new Error("Unexpected EOF"));`,
+      `if (err === null && !this.sentClose) err = new Error("Unexpected EOF");`,
     replace: ``,
     tests: ["tests/handler_members_test.ts"],
     why:
@@ -103,8 +103,8 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "conn-extensions-dropped",
-    file: "lib/engines/native/engine.ts",
-    search: `(result.conn as { extensions: string }).extensions = extensions;`,
+    file: "lib/engines/native/serve_conn.ts",
+    search: `(conn as { extensions: string }).extensions = extensions;`,
     replace: ``,
     tests: ["tests/handler_members_test.ts"],
     why: "conn.extensions is the negotiated Sec-WebSocket-Extensions",
@@ -112,8 +112,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "conn-id-not-unique",
     file: "lib/http/upgrade.ts",
-    search: `id: (++nextId).toString(36),`,
-    replace: `id: nextId.toString(36),`,
+    search: `id: ++nextId, // made a string only if read`,
+    replace: `id: nextId, // made a string only if read`,
     tests: ["tests/handler_members_test.ts", "tests/connection_test.ts"],
     why: "conn.id is unique in the process and is the log lines' id=",
   },
@@ -168,7 +168,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "publish-reaches-sender",
-    file: "lib/topics/registry.ts",
+    file: "lib/topics/topic_sets.ts",
     search:
       `for (const sub of set.list()) if (sub !== except) sub.deliver(msg);`,
     replace: `for (const sub of set.list()) sub.deliver(msg);`,
@@ -178,17 +178,17 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "broadcast-bus-duplicates",
     file: "lib/topics/bus_broadcast.ts",
-    search: `) sink(env.t, env.d);`,
-    replace: `) { sink(env.t, env.d); sink(env.t, env.d); }`,
+    search: `sink(env.t, env.d);`,
+    replace: `sink(env.t, env.d); sink(env.t, env.d);`,
     tests: ["tests/topics_parallel_test.ts"],
-    why: "a message crosses deno serve --parallel workers exactly once",
+    why:
+      "a message crosses deno serve --parallel workers exactly once (history entries are also deduplicated by offset)",
   },
   {
     name: "redis-own-messages-echoed",
     file: "lib/topics/bus_redis.ts",
-    search:
-      `if (!msg || (msg.sender && sameSender(msg.sender, this.#id))) return;`,
-    replace: `if (!msg) return;`,
+    search: `else if (!own) this.#sink(topic, msg.data);`,
+    replace: `else this.#sink(topic, msg.data);`,
     tests: ["tests/topics_redis_test.ts"],
     why:
       "a process's own publishes coming back from Redis are not delivered twice",
@@ -261,7 +261,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "parser-64-bit-header-size-off-by-one",
-    file: "lib/protocol/frame_parser.ts",
+    file: "lib/protocol/frame_header.ts",
     search: `const need = len === 126 ? 8 : len === 127 ? 14 : 6;`,
     replace: `const need = len === 126 ? 8 : len === 127 ? 13 : 6;`,
     tests: ["tests/frame_fuzz_test.ts"],
@@ -285,9 +285,9 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     name: "parser-utf8-not-checked-across-fragments",
-    file: "lib/protocol/frame_parser.ts",
-    search: `if (this.#utf8 === UTF8_REJECT) {`,
-    replace: `if (false) {`,
+    file: "lib/protocol/message_parts.ts",
+    search: `if (this.#utf8 === UTF8_REJECT) return false;`,
+    replace: ``,
     tests: ["tests/frame_fuzz_test.ts"],
     why: "invalid UTF-8 in a fragmented text message fails 1007 at once",
   },

@@ -51,7 +51,13 @@ Deno.test("deno serve --parallel: both workers hand out and deliver the same off
           acks--;
         }
         if (f.type !== "message") continue;
-        assert.equal(f.offset, seq.length + 1, `offset order at ${f.offset}`);
+        if (f.offset !== seq.length + 1) {
+          assert.fail(
+            `offset order: ${
+              JSON.stringify(f)
+            } after ${seq.length}\n${server.output()}`,
+          );
+        }
         seq.push(f.data);
       }
       return seq;

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnDenoServe } from "./support/server.ts";
 import { V1Client } from "./support/topics_client.ts";
+import { TestClient } from "./support/ws_client.ts";
 
 /**
  * Starts `deno serve --parallel serve.ts` (2 workers) and waits until it
@@ -111,6 +112,35 @@ Deno.test("broadcast bus: a message published on one worker reaches subscribers 
       exited,
       `deno serve did not exit after SIGTERM:\n${server.output()}`,
     );
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("broadcast bus: a /pubsub message (no history) crosses workers exactly once, in order", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "denosocket-par-" });
+  const server = await startParallel({ DENOSOCKET_BUS: "broadcast" }, dir);
+  const clients: { c: TestClient; server: string }[] = [];
+  try {
+    const url = `ws://127.0.0.1:${server.port}/pubsub/plain${Date.now()}`;
+    for (let i = 0; i < 60; i++) {
+      const c = await TestClient.open(`${url}?hello=1`);
+      const hello = JSON.parse(String(await c.next()));
+      clients.push({ c, server: hello.server });
+      if (new Set(clients.map((x) => x.server)).size >= 2 && i >= 3) break;
+    }
+    const workers = [...new Set(clients.map((x) => x.server))];
+    assert.equal(workers.length, 2, "clients landed on two workers");
+    const [speaker, ...others] = clients;
+    for (const text of ["one", "two", "end"]) speaker.c.send(text);
+    // The marker comes last; a duplicate or a loss changes the sequence.
+    for (const x of others) {
+      const got: string[] = [];
+      while (got.at(-1) !== "end") got.push(String(await x.c.next(10_000)));
+      assert.deepEqual(got, ["one", "two", "end"], x.server);
+    }
+  } finally {
+    await Promise.all(clients.map((x) => x.c.close()));
+    await server.stop("SIGTERM");
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "../../log.ts";
-import { KvHistory } from "./kv_store.ts";
+import { isLocked, KvHistory } from "./kv_store.ts";
 import { MemoryHistory } from "./memory_store.ts";
 import type { HistoryStore } from "./store.ts";
 
@@ -28,10 +28,16 @@ export async function openKvHistory(
     .openKv;
   let problem = "Deno.openKv needs --unstable-kv (deno.json turns it on)";
   if (typeof open === "function") {
-    try {
-      return new KvHistory(await open(path));
-    } catch (err) {
-      problem = `Deno.openKv failed: ${(err as Error).message}`;
+    // Workers of `deno serve --parallel` open one file at once: SQLite may
+    // answer "database is locked" to all but one; they wait and retry.
+    for (let attempt = 0;; attempt++) {
+      try {
+        return new KvHistory(await open(path));
+      } catch (err) {
+        problem = `Deno.openKv failed: ${(err as Error).message}`;
+        if (!isLocked(err) || attempt >= 50) break;
+        await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+      }
     }
   }
   log.warn("history_store", {

@@ -212,7 +212,17 @@ export class KvHistory implements HistoryStore {
   }
 }
 
-/** SQLite's answer when another isolate holds the write lock. */
-function isLocked(err: unknown): boolean {
+/**
+ * SQLite's answer when another isolate holds the write lock.
+ *
+ * @example
+ * ```ts
+ * import { isLocked } from "./kv_store.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isLocked(new Error("database is locked")), true);
+ * assert.equal(isLocked(new Error("no such table")), false);
+ * ```
+ */
+export function isLocked(err: unknown): boolean {
   return err instanceof Error && /database is (locked|busy)/i.test(err.message);
 }
