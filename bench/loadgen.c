@@ -38,7 +38,7 @@ static void usage(void) {
           "  [--host H] [--path /echo] [--pid SERVER_PID]\n"
           "  echo: --conns N --inflight K --size B --type text|binary|json\n"
           "        [--deflate] --warmup S --duration S\n"
-          "  handshake: --total N --concurrency C [--warmup S]\n"
+          "  handshake: --total N --concurrency C [--warmup S] [--any-close]\n"
           "  idle: --conns N --concurrency C --hold S [--use]\n");
   exit(2);
 }
@@ -50,7 +50,8 @@ static void parse(cfg_t *c, int argc, char **argv) {
       {"conns", 1, 0, 'c'},    {"inflight", 1, 0, 'f'}, {"size", 1, 0, 's'},
       {"type", 1, 0, 't'},     {"deflate", 0, 0, 'z'},  {"warmup", 1, 0, 'w'},
       {"duration", 1, 0, 'd'}, {"total", 1, 0, 'T'},    {"hold", 1, 0, 'H'},
-      {"concurrency", 1, 0, 'C'}, {"use", 0, 0, 'u'},  {0, 0, 0, 0}};
+      {"concurrency", 1, 0, 'C'}, {"use", 0, 0, 'u'},
+      {"any-close", 0, 0, 'y'},   {0, 0, 0, 0}};
   *c = (cfg_t){.host = "127.0.0.1", .path = "/echo", .type = "text",
                .conns = 1, .inflight = 1, .size = 32, .duration = 1,
                .total = 100, .concurrency = 50, .hold = 0.5};
@@ -77,6 +78,7 @@ static void parse(cfg_t *c, int argc, char **argv) {
     case 'C': c->concurrency = atoi(optarg); break;
     case 'H': c->hold = atof(optarg); break;
     case 'u': c->use = 1; break;
+    case 'y': c->any_close = 1; break;
     default: usage();
     }
   }

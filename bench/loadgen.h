@@ -30,6 +30,7 @@ typedef struct {
   const char *mode, *host, *path, *key, *accept, *type;
   int port, pid, conns, inflight, size, deflate, total, concurrency;
   int use; /* idle: echo one message on each connection before measuring */
+  int any_close; /* handshake: the server may end without answering our close */
   double warmup, duration, hold;
 } cfg_t;
 

@@ -167,7 +167,10 @@ static int hs_loop(lg_t *g, int total, uint64_t until) {
 int mode_handshake(lg_t *g) {
   int total = g->c.total;
   g->on_open = hs_open;
-  g->need_close_reply = 1;
+  /* s4 requires the server's close reply; the spawn row does not (its
+   * program exits at once, so the server closes first, and websocketd then
+   * resets the connection instead of reading our close). */
+  g->need_close_reply = !g->c.any_close;
   alloc_conns(g, g->c.concurrency);
   if (g->c.warmup > 0) {
     int warm = hs_loop(g, -1, now_ns() + (uint64_t)(g->c.warmup * SEC));
