@@ -310,7 +310,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "bench-s4-without-close-reply",
     file: "bench/loadgen_modes.c",
-    search: `g->need_close_reply = 1;`,
+    search: `g->need_close_reply = !g->c.any_close;`,
     replace: `g->need_close_reply = 0;`,
     tests: ["tests/bench_selfcheck_test.ts"],
     why: "s4 counts a handshake only once the server answered the close",
