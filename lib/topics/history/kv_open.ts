@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "../../log.ts";
-import { isLocked, KvHistory } from "./kv_store.ts";
+import { KvHistory, whileLocked } from "./kv_store.ts";
 import { MemoryHistory } from "./memory_store.ts";
 import type { HistoryStore } from "./store.ts";
 
@@ -30,14 +30,10 @@ export async function openKvHistory(
   if (typeof open === "function") {
     // Workers of `deno serve --parallel` open one file at once: SQLite may
     // answer "database is locked" to all but one; they wait and retry.
-    for (let attempt = 0;; attempt++) {
-      try {
-        return new KvHistory(await open(path));
-      } catch (err) {
-        problem = `Deno.openKv failed: ${(err as Error).message}`;
-        if (!isLocked(err) || attempt >= 50) break;
-        await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
-      }
+    try {
+      return new KvHistory(await whileLocked(() => open(path)));
+    } catch (err) {
+      problem = `Deno.openKv failed: ${(err as Error).message}`;
     }
   }
   log.warn("history_store", {

@@ -21,6 +21,7 @@ import type { MessageData } from "../../types.ts";
 import type { FeedTiming } from "./feed.ts";
 import {
   type Entry,
+  EPOCH_KEEP_MS,
   type HistoryLimits,
   type HistoryStore,
   newEpoch,
@@ -36,7 +37,6 @@ export const KV_BATCH_BYTES = 512 * 1024;
 export const KV_MAX_VALUE = 65_536 - 256;
 /** Entries from other workers may be a commit late: wait a little before reading. */
 export const KV_TIMING: FeedTiming = { gapWaitMs: 30 };
-const EPOCH_KEEP_MS = 7 * 86400 * 1000;
 
 interface Meta {
   e: string;
@@ -145,20 +145,15 @@ export class KvHistory implements HistoryStore {
   }
 
   /** The topic's meta, made (with a new epoch) if missing. */
-  async #meta(topic: string): Promise<Meta> {
-    for (let attempt = 0;; attempt++) {
-      try {
-        const got = await this.#kv.get<Meta>(metaKey(topic));
-        if (got.value) return got.value;
-        const meta = { e: newEpoch(), o: 0 };
-        const res = await this.#kv.atomic().check(got)
-          .set(metaKey(topic), meta, { expireIn: EPOCH_KEEP_MS }).commit();
-        if (res.ok) return meta;
-      } catch (err) {
-        if (!isLocked(err) || attempt > 50) throw err;
-        await sleep(1 + Math.random() * 4);
-      }
-    }
+  #meta(topic: string): Promise<Meta> {
+    return whileLocked(async () => {
+      const got = await this.#kv.get<Meta>(metaKey(topic));
+      if (got.value) return got.value;
+      const meta = { e: newEpoch(), o: 0 };
+      const res = await this.#kv.atomic().check(got)
+        .set(metaKey(topic), meta, { expireIn: EPOCH_KEEP_MS }).commit();
+      return res.ok ? meta : null;
+    });
   }
 
   /** Commits the topic's queue, a batch at a time, until it is empty. */
@@ -182,47 +177,65 @@ export class KvHistory implements HistoryStore {
     this.#queues.delete(topic);
   }
 
-  async #commit(topic: string, batch: Waiting[]): Promise<Entry[]> {
-    for (let attempt = 0;; attempt++) {
-      try {
-        const got = await this.#kv.get<Meta>(metaKey(topic));
-        const meta = got.value ?? { e: newEpoch(), o: 0 };
-        const now = Date.now();
-        const op = this.#kv.atomic().check(got);
-        const entries = batch.map((w, i): Entry => {
-          const offset = meta.o + 1 + i;
-          const { size, ttl } = w.limits;
-          op.set(msgKey(topic, offset), { e: meta.e, t: now, d: w.data }, {
-            expireIn: ttl > 0 ? ttl * 1000 : undefined,
-          });
-          if (offset > size) op.delete(msgKey(topic, offset - size));
-          return { epoch: meta.e, offset, data: w.data };
+  #commit(topic: string, batch: Waiting[]): Promise<Entry[]> {
+    return whileLocked(async () => {
+      const got = await this.#kv.get<Meta>(metaKey(topic));
+      const meta = got.value ?? { e: newEpoch(), o: 0 };
+      const now = Date.now();
+      const op = this.#kv.atomic().check(got);
+      const entries = batch.map((w, i): Entry => {
+        const offset = meta.o + 1 + i;
+        const { size, ttl } = w.limits;
+        op.set(msgKey(topic, offset), { e: meta.e, t: now, d: w.data }, {
+          expireIn: ttl > 0 ? ttl * 1000 : undefined,
         });
-        const ttl = Math.max(...batch.map((w) => w.limits.ttl)) * 1000;
-        op.set(metaKey(topic), { e: meta.e, o: meta.o + batch.length }, {
-          expireIn: ttl === 0 ? undefined : Math.max(ttl, EPOCH_KEEP_MS),
-        });
-        if ((await op.commit()).ok) return entries;
-        // Another worker committed first: read the new meta and retry.
-      } catch (err) {
-        if (!isLocked(err) || attempt > 50) throw err;
-        await sleep(1 + Math.random() * 4);
-      }
-    }
+        if (offset > size) op.delete(msgKey(topic, offset - size));
+        return { epoch: meta.e, offset, data: w.data };
+      });
+      const ttl = Math.max(...batch.map((w) => w.limits.ttl)) * 1000;
+      op.set(metaKey(topic), { e: meta.e, o: meta.o + batch.length }, {
+        expireIn: ttl === 0 ? undefined : Math.max(ttl, EPOCH_KEEP_MS),
+      });
+      // Null when another worker committed first: read the new meta again.
+      return (await op.commit()).ok ? entries : null;
+    });
   }
 }
 
 /**
- * SQLite's answer when another isolate holds the write lock.
+ * Runs `attempt` until it gives a value: again at once when it gives null
+ * (an atomic check lost to another worker), again after a few ms when
+ * SQLite says another isolate holds the lock; other errors, and the lock
+ * still held after 50 tries, are thrown.
  *
  * @example
  * ```ts
- * import { isLocked } from "./kv_store.ts";
+ * import { whileLocked } from "./kv_store.ts";
  * import assert from "node:assert/strict";
- * assert.equal(isLocked(new Error("database is locked")), true);
- * assert.equal(isLocked(new Error("no such table")), false);
+ * let calls = 0;
+ * const v = await whileLocked(() => {
+ *   calls++;
+ *   if (calls === 1) throw new Error("database is locked");
+ *   return Promise.resolve(calls === 2 ? null : "done");
+ * });
+ * assert.deepEqual([v, calls], ["done", 3]);
  * ```
  */
-export function isLocked(err: unknown): boolean {
+export async function whileLocked<T>(
+  attempt: () => Promise<T | null>,
+): Promise<T> {
+  for (let n = 0;; n++) {
+    try {
+      const value = await attempt();
+      if (value !== null) return value;
+    } catch (err) {
+      if (!isLocked(err) || n > 50) throw err;
+      await sleep(1 + Math.random() * 4);
+    }
+  }
+}
+
+/** SQLite's answer when another isolate holds the write lock. */
+function isLocked(err: unknown): boolean {
   return err instanceof Error && /database is (locked|busy)/i.test(err.message);
 }

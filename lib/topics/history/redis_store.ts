@@ -18,15 +18,13 @@ import { storedHeader } from "../bus_wire.ts";
 import { APPEND_SCRIPT, READ_SCRIPT } from "./redis_scripts.ts";
 import {
   type Entry,
+  EPOCH_KEEP_MS,
   type HistoryLimits,
   type HistoryStore,
   newEpoch,
   type ReadFrom,
   type ReadResult,
 } from "./store.ts";
-
-/** A topic's epoch is kept this long after its last message (or its TTL if longer). */
-export const EPOCH_KEEP_MS = 7 * 86400 * 1000;
 
 type Reply = Buffer | number | Reply[];
 

@@ -85,6 +85,12 @@ export function newEpoch(): string {
   return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
 }
 
+/**
+ * A topic's epoch is kept this long after its last message (or its TTL if
+ * longer), so a client back within a week resumes in the same epoch.
+ */
+export const EPOCH_KEEP_MS = 7 * 86400 * 1000;
+
 /** Why a resume did not recover everything. */
 export type LostReason = "epoch" | "trimmed" | "ahead";
 
