@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import type { Page } from "playwright-core";
 import {
   browserTest,
+  consoleLogEntry,
   foreignRequests,
   waitForText,
   watchPage,
 } from "./support/browser.ts";
 import { startServer } from "./support/server.ts";
 import { ENGINES } from "./support/engines.ts";
-
-/** The text of the last log entry of `kind`, once there is one containing `text`. */
-async function logEntry(page: Page, kind: string, text: string) {
-  const entry = page.locator(`#log li[data-kind="${kind}"]`).filter({
-    hasText: text,
-  }).last();
-  await entry.waitFor({ timeout: 20_000 });
-  return (await entry.locator(".detail").textContent()) ?? "";
-}
 
 browserTest(
   "console: GET /echo opens it pre-filled; text, bytes, file and a 4000 close round-trip",
@@ -31,14 +22,14 @@ browserTest(
       assert.equal(await page.inputValue("#url"), `${server.ws}/echo`);
 
       await page.getByRole("button", { name: "Connect", exact: true }).click();
-      await logEntry(page, "open", "protocol");
+      await consoleLogEntry(page, "open", "protocol");
       await waitForText(page, "#ready-state", "1 OPEN");
 
       // Enter in the message box sends it.
       await page.getByLabel("Text message").fill("hello console");
       await page.getByLabel("Text message").press("Enter");
       assert.equal(
-        await logEntry(page, "message", "hello console"),
+        await consoleLogEntry(page, "message", "hello console"),
         "text, 13 bytes: hello console",
       );
       assert.equal(await page.inputValue("#message"), "");
@@ -47,7 +38,7 @@ browserTest(
       await page.getByLabel("Binary: bytes in hex").fill("de ad be ef");
       await page.getByRole("button", { name: "Send bytes" }).click();
       assert.equal(
-        await logEntry(page, "message", "Blob"),
+        await consoleLogEntry(page, "message", "Blob"),
         "binary (Blob), 4 bytes: de ad be ef",
       );
 
@@ -60,7 +51,7 @@ browserTest(
       });
       await page.getByRole("button", { name: "Send file" }).click();
       assert.match(
-        await logEntry(page, "message", "ArrayBuffer"),
+        await consoleLogEntry(page, "message", "ArrayBuffer"),
         /^binary \(ArrayBuffer\), 3000 bytes: 07 07 07/,
       );
 
@@ -68,7 +59,7 @@ browserTest(
       await page.getByLabel("Reason").fill("bye");
       await page.getByRole("button", { name: "Close", exact: true }).click();
       assert.equal(
-        await logEntry(page, "close", "code"),
+        await consoleLogEntry(page, "close", "code"),
         'code 4000, reason "bye", wasClean true',
       );
       await waitForText(page, "#ready-state", "3 CLOSED");
@@ -100,15 +91,15 @@ browserTest(
       }).click();
       assert.equal(await page.inputValue("#protocols"), "chat");
       await page.getByRole("button", { name: "Connect", exact: true }).click();
-      await logEntry(page, "message", "protocol: chat");
+      await consoleLogEntry(page, "message", "protocol: chat");
       assert.equal(await page.locator("#protocol").textContent(), '"chat"');
 
       // Offering both lets the handler pick its preferred one.
       await page.getByRole("button", { name: "Disconnect" }).click();
-      await logEntry(page, "close", "code 1005");
+      await consoleLogEntry(page, "close", "code 1005");
       await page.getByLabel(/Subprotocols/).fill("chat, chat.v2");
       await page.getByRole("button", { name: "Connect", exact: true }).click();
-      await logEntry(page, "message", "protocol: chat.v2");
+      await consoleLogEntry(page, "message", "protocol: chat.v2");
       assert.equal(await page.locator("#protocol").textContent(), '"chat.v2"');
       assert.deepEqual(watch.errors, []);
       assert.deepEqual(foreignRequests(watch, server.http), []);
@@ -128,9 +119,9 @@ browserTest(
       await page.goto(`${server.http}/console.html?url=/subprotocol`);
       await page.getByLabel(/Subprotocols/).fill("nope");
       await page.getByRole("button", { name: "Connect", exact: true }).click();
-      await logEntry(page, "error", "failed");
+      await consoleLogEntry(page, "error", "failed");
       assert.equal(
-        await logEntry(page, "close", "code"),
+        await consoleLogEntry(page, "close", "code"),
         'code 1006, reason "", wasClean false',
       );
       assert.ok(

@@ -8,20 +8,16 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { browserTest, waitForText, watchPage } from "./support/browser.ts";
+import {
+  browserTest,
+  consoleLogEntry,
+  waitForText,
+  watchPage,
+} from "./support/browser.ts";
 import { startServer } from "./support/server.ts";
 import { ENGINES } from "./support/engines.ts";
 import manifest from "../handlers/manifest.gen.ts";
 import { routesFromManifest } from "../lib/routing/manifest.ts";
-
-/** The newest log entry of `kind` containing `text`, once there is one. */
-async function logEntry(page: Page, kind: string, text: string) {
-  const entry = page.locator(`#log li[data-kind="${kind}"]`).filter({
-    hasText: text,
-  }).last();
-  await entry.waitFor({ timeout: 20_000 });
-  return (await entry.locator(".detail").textContent()) ?? "";
-}
 
 async function connect(page: Page, url: string, protocols = "") {
   await page.getByLabel("URL").fill(url);
@@ -39,13 +35,13 @@ browserTest(
 
       await connect(page, `${server.ws}/subprotocol`, "mqtt");
       assert.equal(
-        await logEntry(page, "refused", "HTTP"),
+        await consoleLogEntry(page, "refused", "HTTP"),
         "HTTP 400: no supported subprotocol: offered mqtt; this endpoint speaks chat.v2, chat",
       );
 
       await connect(page, `${server.ws}/nope`);
       assert.equal(
-        await logEntry(page, "refused", "/nope"),
+        await consoleLogEntry(page, "refused", "/nope"),
         "HTTP 404: no WebSocket handler at /nope",
       );
 
@@ -53,7 +49,7 @@ browserTest(
       // variable unset): only the server's memory of it can tell.
       await connect(page, `${server.ws}/private?token=x`);
       assert.equal(
-        await logEntry(page, "refused", "private"),
+        await consoleLogEntry(page, "refused", "private"),
         "HTTP 503: /private is disabled: DENOSOCKET_PRIVATE_TOKEN is not set",
       );
 
@@ -90,7 +86,7 @@ browserTest(
 
       await page.getByLabel("Code").fill("1001");
       await page.getByRole("button", { name: "Close", exact: true }).click();
-      const said = await logEntry(page, "error", "1001");
+      const said = await consoleLogEntry(page, "error", "1001");
       assert.match(
         said,
         /^a browser cannot close with 1001 is for the protocol and servers/,
@@ -102,7 +98,7 @@ browserTest(
       await page.getByLabel("Code").fill("4000");
       await page.getByRole("button", { name: "Close", exact: true }).click();
       assert.equal(
-        await logEntry(page, "close", "code"),
+        await consoleLogEntry(page, "close", "code"),
         'code 4000, reason "", wasClean true',
       );
       assert.deepEqual(watch.errors, []);
@@ -126,7 +122,7 @@ browserTest(
       for (let i = 1; i <= 12; i++) {
         await page.getByLabel("Text message").fill(`reply ${i}`);
         await page.getByLabel("Text message").press("Enter");
-        await logEntry(page, "message", `reply ${i}`);
+        await consoleLogEntry(page, "message", `reply ${i}`);
       }
       const inView = async (selector: string) => {
         const box = await page.locator(selector).last().boundingBox();
@@ -156,7 +152,7 @@ browserTest(
         /^Nothing yet\. Press Connect to open a WebSocket/,
       );
       await page.getByRole("button", { name: "Connect", exact: true }).click();
-      await logEntry(page, "open", "protocol");
+      await consoleLogEntry(page, "open", "protocol");
       assert.equal(await page.locator("#log li.empty").count(), 0);
       await page.getByRole("button", { name: "Clear" }).click();
       assert.match(

@@ -4,19 +4,14 @@
  * close 1000. Both engines.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import { browserTest, waitForText, watchPage } from "./support/browser.ts";
+import {
+  browserTest,
+  consoleLogEntry,
+  waitForText,
+  watchPage,
+} from "./support/browser.ts";
 import { ENGINES } from "./support/engines.ts";
 import { EXAMPLES, programServer, routesOf } from "./support/programs.ts";
-
-/** The text of the last log entry of `kind` holding `text`. */
-async function logEntry(page: Page, kind: string, text: string) {
-  const entry = page.locator(`#log li[data-kind="${kind}"]`).filter({
-    hasText: text,
-  }).last();
-  await entry.waitFor({ timeout: 20_000 });
-  return (await entry.locator(".detail").textContent()) ?? "";
-}
 
 browserTest(
   "console: a browser opening /greeter.sh talks to the program; /count.sh counts and closes 1000",
@@ -36,7 +31,7 @@ browserTest(
       await page.getByLabel("Text message").fill("Ann");
       await page.getByLabel("Text message").press("Enter");
       assert.equal(
-        await logEntry(page, "message", "Hello, Ann!"),
+        await consoleLogEntry(page, "message", "Hello, Ann!"),
         "text, 11 bytes: Hello, Ann!",
       );
       await page.getByRole("button", { name: "Close", exact: true }).click();
@@ -45,7 +40,7 @@ browserTest(
       await page.goto(`${server.http}/count.sh`);
       await page.getByRole("button", { name: "Connect", exact: true }).click();
       assert.equal(
-        await logEntry(page, "close", "code"),
+        await consoleLogEntry(page, "close", "code"),
         'code 1000, reason "program exited", wasClean true',
       );
       const counted = await page.locator('#log li[data-kind="message"]')

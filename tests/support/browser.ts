@@ -180,3 +180,24 @@ export async function waitForText(
     timeout,
   });
 }
+
+/**
+ * The detail text of the console page's newest log entry of `kind` that
+ * contains `text`, once there is one.
+ *
+ * @example
+ * ```ts ignore
+ * await consoleLogEntry(page, "close", "code"); // 'code 1000, reason "", …'
+ * ```
+ */
+export async function consoleLogEntry(
+  page: Page,
+  kind: string,
+  text: string,
+): Promise<string> {
+  const entry = page.locator(`#log li[data-kind="${kind}"]`).filter({
+    hasText: text,
+  }).last();
+  await entry.waitFor({ timeout: 20_000 });
+  return (await entry.locator(".detail").textContent()) ?? "";
+}
