@@ -9,6 +9,7 @@ import {
   type Listening,
   spawnListening as spawnShared,
 } from "../tests/support/spawn.ts";
+import { REDIS, redisArgs } from "../tests/support/redis.ts";
 
 /** A started server process. */
 export type Proc = Listening;
@@ -130,19 +131,8 @@ export async function startRedis(): Promise<Proc & { dir: string }> {
   l.close();
   const dir = await Deno.makeTempDir({ prefix: "denosocket-bench-redis-" });
   const proc = await spawnListening(
-    "/usr/bin/redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-    ],
+    REDIS,
+    redisArgs(port, dir),
     {},
     /Ready to accept connections/,
     port,

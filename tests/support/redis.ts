@@ -20,6 +20,32 @@ export function freePort(): number {
 }
 
 /**
+ * redis-server's arguments: loopback only, on `port`, in the foreground,
+ * nothing saved (no snapshot, no append-only file), its files in `dir`.
+ *
+ * @example
+ * ```ts ignore
+ * redisArgs(6380, "/tmp/r"); // ["--port", "6380", "--bind", "127.0.0.1", …]
+ * ```
+ */
+export function redisArgs(port: number, dir: string): string[] {
+  return [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    "--daemonize",
+    "no",
+  ];
+}
+
+/**
  * Starts redis-server on `port` with no persistence; resolves once it accepts.
  *
  * @example
@@ -33,20 +59,7 @@ export async function startRedis(
   dir: string,
 ): Promise<Deno.ChildProcess> {
   const child = new Deno.Command(REDIS, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      "--daemonize",
-      "no",
-    ],
+    args: redisArgs(port, dir),
     clearEnv: true,
     env: childEnv(),
     stdout: "null",
