@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { childEnv } from "./support/spawn.ts";
+import { runCli } from "./support/server.ts";
 
 /** The repository root: the folder above this test's folder. */
 const ROOT = import.meta.dirname!.replace(/[\\/][^\\/]+$/, "");
@@ -164,17 +164,9 @@ function brokenLinks(): string[] {
 
 /** What `main.ts --help` prints. */
 async function helpText(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--help"],
-    cwd: ROOT,
-    clearEnv: true,
-    env: childEnv(),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return text;
+  const r = await runCli(["--help"]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
 }
 
 /** The options of the usage text: long flag → its short form, or "". */

@@ -7,9 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { copyProject, type ProjectCopy } from "./support/project_copy.ts";
-import { childEnv, spawnListening } from "./support/spawn.ts";
+import { spawnListening } from "./support/spawn.ts";
 import { startInPty } from "./support/pty.ts";
 import { rawUpgrade, upgradeHeaders } from "./support/raw.ts";
+import { runDeno } from "./support/server.ts";
 import { TestClient } from "./support/ws_client.ts";
 import { HANDLERS_DIR } from "../lib/paths.ts";
 
@@ -38,21 +39,8 @@ async function inCopy(fn: (copy: ProjectCopy) => Promise<void>) {
   assert.equal(await Deno.readTextFile(manifest), before, "checkout touched");
 }
 
-async function run(copy: ProjectCopy, args: string[]) {
-  const out = await new Deno.Command(DENO, {
-    args,
-    cwd: copy.dir,
-    clearEnv: true,
-    env: childEnv(ENV),
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-  };
+function run(copy: ProjectCopy, args: string[]) {
+  return runDeno(args, { cwd: copy.dir, env: ENV });
 }
 
 async function upgradeStatus(port: number, path: string): Promise<number> {

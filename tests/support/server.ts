@@ -132,15 +132,29 @@ async function spawnDeno(
   };
 }
 
-/** Runs `deno run -A main.ts ...args` to completion. */
-export async function runCli(
+/** What a finished command printed, and its exit code. */
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno ...args` to completion in `cwd` (default: the project) with
+ * `childEnv(env)`.
+ */
+export async function runDeno(
   args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+  { cwd = ROOT, env = {} }: {
+    cwd?: string | URL;
+    env?: Record<string, string>;
+  } = {},
+): Promise<Finished> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", ...args],
-    cwd: ROOT,
+    args,
+    cwd,
     clearEnv: true,
-    env: childEnv(),
+    env: childEnv(env),
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -150,6 +164,11 @@ export async function runCli(
     stdout: dec.decode(out.stdout),
     stderr: dec.decode(out.stderr),
   };
+}
+
+/** Runs `deno run -A main.ts ...args` to completion. */
+export function runCli(args: string[]): Promise<Finished> {
+  return runDeno(["run", "-A", "main.ts", ...args]);
 }
 
 /** Runs `fn` against a fresh in-process server, closing it afterwards. */
