@@ -11,87 +11,30 @@ import { SAME_KEYPRESS_MS } from "../lib/cli/shutdown_signals.ts";
 import type { EngineName } from "../lib/options.ts";
 import { eachEngine } from "./support/engines.ts";
 import { rawOpen } from "./support/raw.ts";
+import { type Listening, spawnListening } from "./support/spawn.ts";
+import { waitFor } from "./support/wait.ts";
 import { TestClient } from "./support/ws_client.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
-/** A `main.ts` started like `deno task start`, its streams kept apart. */
-interface Started {
-  port: number;
-  stdout(): string;
-  stderr(): string;
-  kill(signal: Deno.Signal): void;
-  status: Promise<Deno.CommandStatus>;
-}
-
+/** A `main.ts` started like `deno task start` (its output read apart). */
 async function startMain(
   engine: EngineName,
   args: string[] = [],
-): Promise<Started> {
+): Promise<Listening> {
   const start = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
   ).tasks.start.split(/\s+/).slice(1); // the task's own `run` and permissions
-  const env: Record<string, string> = {};
-  for (const k of ["PATH", "HOME", "DENO_DIR"]) {
-    const v = Deno.env.get(k);
-    if (v) env[k] = v;
-  }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...start,
-      "--port",
-      "0",
-      "--host",
-      "127.0.0.1",
-      "--engine",
-      engine,
-      ...args,
-    ],
-    cwd: ROOT,
-    clearEnv: true,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const text = { out: "", err: "" };
-  const listening = Promise.withResolvers<number>();
-  const pump = async (s: ReadableStream<Uint8Array>, k: "out" | "err") => {
-    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
-      text[k] += chunk;
-      const m = /listening on http:\/\/[^:]+:(\d+)\//.exec(text.out);
-      if (m) listening.resolve(Number(m[1]));
-    }
-  };
-  const pumps = Promise.all([
-    pump(child.stdout, "out"),
-    pump(child.stderr, "err"),
-  ]);
-  const status = child.status.then(async (s) => {
-    listening.reject(new Error(`exited ${s.code}:\n${text.out}${text.err}`));
-    await pumps;
-    return s;
-  });
-  const timer = setTimeout(
-    () => listening.reject(new Error("no banner")),
-    20_000,
-  );
-  const port = await listening.promise.finally(() => clearTimeout(timer));
-  return {
-    port,
-    stdout: () => text.out,
-    stderr: () => text.err,
-    kill: (signal) => child.kill(signal),
-    status,
-  };
-}
-
-async function until(what: string, pred: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return await spawnListening(Deno.execPath(), [
+    ...start,
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--engine",
+    engine,
+    ...args,
+  ], { listening: /listening on http:\/\/[^:]+:(\d+)\// });
 }
 
 interface Event {
@@ -140,14 +83,15 @@ eachEngine.test("deno task start logs every open and close, in order, the closes
   const closedByClient = clients.slice(0, N / 2);
   await Promise.all(closedByClient.map((c) => c.close(1000)));
   // Everything so far is logged before the signal: the rest comes at exit.
-  await until(
-    "the client closes",
+  await waitFor(
     () => server.stdout().split(" INFO  close ").length - 1 === N / 2,
+    10_000,
+    "the client closes",
   );
-  server.kill("SIGTERM");
+  server.child.kill("SIGTERM");
   const closes = await Promise.all(clients.slice(N / 2).map((c) => c.closed));
   assert.ok(closes.every((c) => c.code === 1001), "shutdown closes with 1001");
-  assert.equal((await server.status).code, 0);
+  assert.equal((await server.finished).code, 0);
 
   const log = events(server.stdout());
   const opens = log.filter((e) => e.event === "open");
@@ -175,13 +119,17 @@ eachEngine.test("a second signal exits at once and still writes its shutdown_for
   const { conn, response } = await rawOpen(server.port, "/echo");
   try {
     assert.equal(response.status, 101);
-    server.kill("SIGTERM");
-    await until("shutdown", () => server.stdout().includes("INFO  shutdown"));
+    server.child.kill("SIGTERM");
+    await waitFor(
+      () => server.stdout().includes("INFO  shutdown"),
+      10_000,
+      "shutdown",
+    );
     // Past the window in which a repeat is the same Ctrl+C (`deno task`
     // delivers one press twice), within the 2.5 s close grace.
     await new Promise((r) => setTimeout(r, SAME_KEYPRESS_MS + 300));
-    server.kill("SIGTERM");
-    assert.equal((await server.status).code, 1);
+    server.child.kill("SIGTERM");
+    assert.equal((await server.finished).code, 1);
     assert.match(server.stderr(), /WARN {2}shutdown_forced signal=SIGTERM\n/);
   } finally {
     conn.close();
@@ -209,9 +157,13 @@ eachEngine.test("a handler that throws is logged, and one that crashes the proce
     const c = await TestClient.open(`ws://127.0.0.1:${server.port}/throws`);
     c.send("x");
     assert.equal((await c.closed).code, 1011);
-    await until("the 1011 close", () => server.stdout().includes("code=1011"));
+    await waitFor(
+      () => server.stdout().includes("code=1011"),
+      10_000,
+      "the 1011 close",
+    );
     const crash = new TestClient(`ws://127.0.0.1:${server.port}/crash`);
-    assert.equal((await server.status).code, 1);
+    assert.equal((await server.finished).code, 1);
     await crash.closed;
 
     const log = events(server.stdout());

@@ -66,6 +66,12 @@ export interface Listening {
   port: number;
   /** Everything printed so far (stdout and stderr). */
   output(): string;
+  /** What it printed on stdout so far. */
+  stdout(): string;
+  /** What it printed on stderr so far. */
+  stderr(): string;
+  /** Its exit status, once it exited and all its output was read. */
+  finished: Promise<Deno.CommandStatus>;
   /** Sends `signal` (SIGKILL 10 s later if still alive); resolves on exit. */
   stop(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
@@ -114,21 +120,32 @@ export async function spawnListening(
     stderr: "piped",
   }).spawn();
   let text = "";
+  const apart = { out: "", err: "" };
+  const keep = (kept: string, chunk: string) =>
+    opts.trimOutput && kept.length > 200_000
+      ? kept.slice(0, 100_000) + chunk
+      : kept + chunk;
   const ready = Promise.withResolvers<number>();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
+  const pump = async (stream: ReadableStream<Uint8Array>, k: "out" | "err") => {
     for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      text = opts.trimOutput && text.length > 200_000
-        ? text.slice(0, 100_000) + chunk
-        : text + chunk;
+      text = keep(text, chunk);
+      apart[k] = keep(apart[k], chunk);
       const m = opts.listening.exec(text);
       if (m) ready.resolve(opts.port ?? Number(m[1]));
     }
   };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const pumps = Promise.all([
+    pump(child.stdout, "out"),
+    pump(child.stderr, "err"),
+  ]);
   const exited = child.status.then((s) => {
     ready.reject(
       new Error(`${cmd} exited (${s.code}) before listening:\n${text}`),
     );
+    return s;
+  });
+  const finished = exited.then(async (s) => {
+    await pumps;
     return s;
   });
   const timer = setTimeout(
@@ -143,6 +160,9 @@ export async function spawnListening(
     child,
     port,
     output: () => text,
+    stdout: () => apart.out,
+    stderr: () => apart.err,
+    finished,
     async stop(signal: Deno.Signal = "SIGTERM") {
       try {
         child.kill(signal);
@@ -153,9 +173,8 @@ export async function spawnListening(
           child.kill("SIGKILL");
         } catch { /* gone */ }
       }, 10_000);
-      const status = await exited;
+      const status = await finished;
       clearTimeout(force);
-      await pumps;
       return status;
     },
   };
