@@ -9,7 +9,6 @@ import { Connection, type ConnectionSettings } from "../core/connection.ts";
 import type { PendingUpgrade } from "../core/engine_host.ts";
 import { checkUpgrade, chooseProtocol, parseProtocols } from "./handshake.ts";
 import { refuse } from "./refuse.ts";
-import { requestPathname } from "./request_path.ts";
 import type { RouteMatch } from "../routing/router.ts";
 import type { AcceptResult, RemoteAddr } from "../types.ts";
 
@@ -24,12 +23,14 @@ export const NO_HEADERS: Headers = new Headers();
  * Checks an upgrade request for a matched route and runs the handler's
  * `accept()`. Returns a refusal `Response` or a `PendingUpgrade`; a promise
  * of one only when the handler has an `accept()` (most do not, and an
- * `await` per handshake is measurable). `path` is the request's path, when
- * the caller has already taken it from `href`.
+ * `await` per handshake is measurable). `path` is `href`'s path, which the
+ * caller has already taken to route the request.
  *
  * @example
  * ```ts ignore
- * const result = await prepareUpgrade(req, req.url, remoteAddr, match, settings);
+ * const result = await prepareUpgrade(
+ *   req, req.url, remoteAddr, match, settings, onAcceptError, path,
+ * );
  * if (result instanceof Response) return result;
  * ```
  */
@@ -40,7 +41,7 @@ export function prepareUpgrade(
   match: RouteMatch,
   settings: ConnectionSettings,
   onAcceptError: (err: unknown, href: string) => void,
-  path: string = requestPathname(href),
+  path: string,
 ): Response | PendingUpgrade | Promise<Response | PendingUpgrade> {
   const bad = checkUpgrade(req, href);
   if (bad) return bad;
