@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import type { Scenario, ServerSpec } from "./model.ts";
 import { bun, nodeWs, type Peer } from "./peers.ts";
+import { installLine, TOOLS, works } from "../tests/support/tools.ts";
 
 const BENCH = import.meta.dirname!;
 const ROOT = join(BENCH, "..");
@@ -115,18 +116,12 @@ function quiet(extra: string[]): ServerSpec["command"] {
 async function websocketd(): Promise<
   ServerSpec["command"] | { reason: string }
 > {
-  try {
-    const out = await new Deno.Command("websocketd", {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) return { reason: "websocketd --version failed" };
-  } catch {
-    return { reason: "websocketd not found (apt-get install -y websocketd)" };
+  const tool = TOOLS.websocketd;
+  if (!(await works(tool))) {
+    return { reason: `websocketd does not run (${installLine([tool])})` };
   }
   return (port) => [
-    "websocketd",
+    tool.path,
     "--port",
     String(port),
     "--address",
