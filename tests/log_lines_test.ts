@@ -11,21 +11,18 @@ import { SAME_KEYPRESS_MS } from "../lib/cli/shutdown_signals.ts";
 import type { EngineName } from "../lib/options.ts";
 import { eachEngine } from "./support/engines.ts";
 import { rawOpen } from "./support/raw.ts";
+import { startTask } from "../bench/servers.ts";
 import { type Listening, spawnListening } from "./support/spawn.ts";
 import { waitFor } from "./support/wait.ts";
 import { TestClient } from "./support/ws_client.ts";
-
-const ROOT = new URL("../", import.meta.url);
 
 /** A `main.ts` started like `deno task start` (its output read apart). */
 async function startMain(
   engine: EngineName,
   args: string[] = [],
 ): Promise<Listening> {
-  const start = JSON.parse(
-    await Deno.readTextFile(new URL("deno.json", ROOT)),
-  ).tasks.start.split(/\s+/).slice(1); // the task's own `run` and permissions
-  return await spawnListening(Deno.execPath(), [
+  const [deno, ...start] = await startTask();
+  return await spawnListening(deno, [
     ...start,
     "--port",
     "0",
